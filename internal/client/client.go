@@ -1,0 +1,89 @@
+// Package client is the Go client of the calling portal's v1 API. Methods are
+// grouped by area (Users, Numbers, Inventory, Phones, Services, Sites, Tokens),
+// take a context first, and return errors that match the sentinels below with
+// errors.Is. Requests go through go-retryablehttp with the retry policy in
+// retry.go.
+package client
+
+import (
+	"context"
+	"io"
+
+	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+)
+
+// Users sets users up, changes and deletes them.
+type Users interface {
+	Create(ctx context.Context, in portal.UserInput) (portal.User, error)
+	Read(ctx context.Context, id string) (portal.User, error)
+	// FindByEmail and FindByNumber return ErrNotFound when no user matches.
+	FindByEmail(ctx context.Context, email string) (portal.User, error)
+	FindByNumber(ctx context.Context, number string) (portal.User, error)
+	List(ctx context.Context) ([]portal.User, error)
+	// Update sends only the fields set in in; ifMatch 0 means unconditional.
+	Update(ctx context.Context, id string, in portal.UserInput, ifMatch int64) (portal.User, error)
+	Delete(ctx context.Context, id string) error
+}
+
+// Numbers reads the site's number pool and changes assignments.
+type Numbers interface {
+	Read(ctx context.Context, number string) (portal.Number, error)
+	List(ctx context.Context, f portal.NumberFilter) ([]portal.Number, error)
+	// Assign points a number at a phone or service. With onlyIfAvailable it
+	// fails with ErrNumberUnavailable instead of moving a held number.
+	Assign(ctx context.Context, number string, t portal.Target, onlyIfAvailable bool) (portal.Number, error)
+	Unassign(ctx context.Context, number string) (portal.Number, error)
+	// Export writes the portal's CSV export for the filter to w.
+	Export(ctx context.Context, f portal.NumberFilter, w io.Writer) error
+	// Add puts numbers into the pool (admin token).
+	Add(ctx context.Context, numbers []string) ([]portal.Number, error)
+}
+
+// Inventory reads the site's station count.
+type Inventory interface {
+	Read(ctx context.Context) (portal.Inventory, error)
+}
+
+// Phones manages the site's devices.
+type Phones interface {
+	Create(ctx context.Context, name, model string) (portal.Phone, error)
+	Read(ctx context.Context, id string) (portal.Phone, error)
+	FindByName(ctx context.Context, name string) (portal.Phone, error)
+	List(ctx context.Context) ([]portal.Phone, error)
+	Delete(ctx context.Context, id string) error
+}
+
+// Services manages the site's auto attendants, hunt groups, call queues...
+type Services interface {
+	Create(ctx context.Context, name, serviceType string) (portal.Service, error)
+	Read(ctx context.Context, id string) (portal.Service, error)
+	FindByName(ctx context.Context, name string) (portal.Service, error)
+	List(ctx context.Context) ([]portal.Service, error)
+	Delete(ctx context.Context, id string) error
+}
+
+// Sites reads the client's site; creating sites needs an admin token.
+type Sites interface {
+	Read(ctx context.Context) (portal.Site, error)
+	Create(ctx context.Context, s portal.Site) (portal.Site, error)
+	SetStationsPurchased(ctx context.Context, total int) (portal.Site, error)
+}
+
+// Tokens issues API tokens (admin token). The secret is returned once.
+type Tokens interface {
+	Create(ctx context.Context, name, site string, admin bool) (portal.Token, string, error)
+}
+
+// Client is a connection to one site of a portal.
+type Client struct {
+	Users     Users
+	Numbers   Numbers
+	Inventory Inventory
+	Phones    Phones
+	Services  Services
+	Sites     Sites
+	Tokens    Tokens
+
+	// Site is the site every site-scoped call acts on.
+	Site string
+}

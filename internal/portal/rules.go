@@ -1,0 +1,464 @@
+package portal
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Now is the clock the rules stamp objects with; tests may replace it.
+var Now = func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
+
+// NewID returns a random identifier such as "usr_k3j9x2m4q7ab".
+func NewID(prefix string) string {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	return prefix + "_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+}
+
+// HashSecret is how tokens and PINs are stored: never in the clear.
+func HashSecret(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// Condition makes a write conditional. IfMatch, when not zero, is the version
+// the caller last read. MustBeAvailable makes an assignment fail rather than
+// move a number that another target holds.
+type Condition struct {
+	IfMatch         int64
+	MustBeAvailable bool
+}
+
+func checkVersion(kind, id string, have int64, c Condition) error {
+	if c.IfMatch != 0 && c.IfMatch != have {
+		return StaleVersion(kind, id, have, c.IfMatch)
+	}
+	return nil
+}
+
+var siteIDPattern = func(id string) bool {
+	if len(id) < 2 || len(id) > 40 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// CreateSite adds a site with no numbers.
+func CreateSite(tx Tx, s Site) (Site, error) {
+	if !siteIDPattern(s.ID) {
+		return Site{}, Invalid("id", "%q must be 2 to 40 lowercase letters, digits or dashes", s.ID)
+	}
+	if s.StationsPurchased < 0 {
+		return Site{}, Invalid("stations_purchased", "must not be negative")
+	}
+	if _, err := tx.GetSite(s.ID); err == nil {
+		return Site{}, Conflict("id", "site %q already exists", s.ID)
+	} else if !errors.Is(err, ErrNotFound) {
+		return Site{}, err
+	}
+	if s.Name == "" {
+		s.Name = s.ID
+	}
+	s.Version, s.CreatedAt = 1, Now()
+	return s, tx.PutSite(s)
+}
+
+// SetStationsPurchased changes how many stations a site has bought. It can
+// never drop below the stations in use.
+func SetStationsPurchased(tx Tx, site string, total int, c Condition) (Site, error) {
+	s, err := tx.LockSite(site)
+	if err != nil {
+		return Site{}, err
+	}
+	if err := checkVersion("site", site, s.Version, c); err != nil {
+		return Site{}, err
+	}
+	inUse, err := tx.CountAssigned(site)
+	if err != nil {
+		return Site{}, err
+	}
+	if total < inUse {
+		return Site{}, Invalid("stations_purchased", "%d is below the %d stations in use", total, inUse)
+	}
+	s.StationsPurchased = total
+	s.Version++
+	return s, tx.PutSite(s)
+}
+
+// AddNumbers puts numbers into the site's pool as available.
+func AddNumbers(tx Tx, site string, numbers []string) ([]Number, error) {
+	if _, err := tx.LockSite(site); err != nil {
+		return nil, err
+	}
+	added := make([]Number, 0, len(numbers))
+	for _, raw := range numbers {
+		e164, err := NormalizeNumber(raw, "")
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.GetNumber(site, e164); err == nil {
+			return nil, Conflict("numbers", "number %s is already in the pool of site %s", e164, site)
+		} else if !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+		n := Number{Number: e164, Status: StatusAvailable, Version: 1, UpdatedAt: Now()}
+		if err := tx.PutNumber(site, n); err != nil {
+			return nil, err
+		}
+		added = append(added, n)
+	}
+	return added, nil
+}
+
+// GetInventory counts the site's stations.
+func GetInventory(tx Tx, site string) (Inventory, error) {
+	s, err := tx.GetSite(site)
+	if err != nil {
+		return Inventory{}, err
+	}
+	inUse, err := tx.CountAssigned(site)
+	if err != nil {
+		return Inventory{}, err
+	}
+	return Inventory{Site: site, Total: s.StationsPurchased, InUse: inUse, Available: s.StationsPurchased - inUse}, nil
+}
+
+// takeNumber gives an available number to a holder, taking one station.
+func takeNumber(tx Tx, site string, n Number, holder TargetType, id string) (Number, error) {
+	inv, err := GetInventory(tx, site)
+	if err != nil {
+		return Number{}, err
+	}
+	if inv.Available < 1 {
+		return Number{}, NoStations(1, inv)
+	}
+	n.Status, n.AssignedType, n.AssignedID = StatusAssigned, holder, id
+	return putNumber(tx, site, n)
+}
+
+// putNumber stores a changed number and reads it back with its holder's name.
+func putNumber(tx Tx, site string, n Number) (Number, error) {
+	n.Version++
+	n.UpdatedAt = Now()
+	if err := tx.PutNumber(site, n); err != nil {
+		return Number{}, err
+	}
+	return tx.GetNumber(site, n.Number)
+}
+
+// freeNumber makes a held number available again, freeing its station.
+func freeNumber(tx Tx, site string, n Number) (Number, error) {
+	n.Status, n.AssignedType, n.AssignedID, n.AssignedName = StatusAvailable, "", "", ""
+	return putNumber(tx, site, n)
+}
+
+// poolNumber finds a number of the site's pool, accepting any spelling.
+func poolNumber(tx Tx, site, raw string) (Number, error) {
+	e164, err := NormalizeNumber(raw, "")
+	if err != nil {
+		return Number{}, err
+	}
+	n, err := tx.GetNumber(site, e164)
+	if errors.Is(err, ErrNotFound) {
+		return Number{}, NotInPool(site, e164)
+	}
+	return n, err
+}
+
+func validateUserFields(in UserInput) error {
+	if in.Email != nil {
+		if err := ValidateEmail(*in.Email); err != nil {
+			return err
+		}
+	}
+	if in.FirstName != nil && strings.TrimSpace(*in.FirstName) == "" {
+		return Invalid("first_name", "must not be empty")
+	}
+	if in.LastName != nil && strings.TrimSpace(*in.LastName) == "" {
+		return Invalid("last_name", "must not be empty")
+	}
+	if in.Extension != nil && *in.Extension != "" {
+		if err := ValidateExtension(*in.Extension); err != nil {
+			return err
+		}
+	}
+	if in.VoicemailPIN != nil {
+		if err := ValidateVoicemailPIN(*in.VoicemailPIN); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkUnique fails when another user of the site already has value.
+func checkUnique(tx Tx, site, field, value, self string) error {
+	other, err := tx.FindUser(site, field, value)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	case other.ID != self:
+		return Conflict(field, "%s %q is already used by user %s (%s)", field, value, other.DisplayName(), other.ID)
+	}
+	return nil
+}
+
+// CreateUser sets a user up with an available number of the site, taking one
+// station.
+func CreateUser(tx Tx, site string, in UserInput) (User, error) {
+	for field, v := range map[string]*string{"email": in.Email, "first_name": in.FirstName, "last_name": in.LastName, "phone_number": in.PhoneNumber} {
+		if v == nil {
+			return User{}, Invalid(field, "is required")
+		}
+	}
+	if err := validateUserFields(in); err != nil {
+		return User{}, err
+	}
+	if _, err := tx.LockSite(site); err != nil {
+		return User{}, err
+	}
+	n, err := poolNumber(tx, site, *in.PhoneNumber)
+	if err != nil {
+		return User{}, err
+	}
+	if n.Status != StatusAvailable {
+		return User{}, HolderError(n)
+	}
+	if err := checkUnique(tx, site, "email", *in.Email, ""); err != nil {
+		return User{}, err
+	}
+	u := User{ID: NewID("usr"), Email: *in.Email, FirstName: *in.FirstName, LastName: *in.LastName,
+		PhoneNumber: n.Number, Version: 1, CreatedAt: Now()}
+	u.UpdatedAt = u.CreatedAt
+	if in.Extension != nil && *in.Extension != "" {
+		if err := checkUnique(tx, site, "extension", *in.Extension, ""); err != nil {
+			return User{}, err
+		}
+		u.Extension = *in.Extension
+	}
+	if in.VoicemailPIN != nil {
+		u.VoicemailPINHash, u.VoicemailPINSet = HashSecret(*in.VoicemailPIN), true
+	}
+	if err := tx.PutUser(site, u); err != nil {
+		return User{}, err
+	}
+	_, err = takeNumber(tx, site, n, TargetUser, u.ID)
+	return u, err
+}
+
+// UpdateUser changes a user's details. The phone number cannot change: the
+// portal frees a user's number only when the user is deleted.
+func UpdateUser(tx Tx, site, id string, in UserInput, c Condition) (User, error) {
+	if err := validateUserFields(in); err != nil {
+		return User{}, err
+	}
+	if _, err := tx.LockSite(site); err != nil {
+		return User{}, err
+	}
+	u, err := tx.GetUser(site, id)
+	if err != nil {
+		return User{}, err
+	}
+	if err := checkVersion("user", id, u.Version, c); err != nil {
+		return User{}, err
+	}
+	if in.PhoneNumber != nil {
+		if e164, err := NormalizeNumber(*in.PhoneNumber, ""); err != nil || e164 != u.PhoneNumber {
+			return User{}, &Error{Code: CodeUserNumberLocked,
+				Message: fmt.Sprintf("user %s keeps number %s: a user's number cannot be changed, only freed by deleting the user", u.DisplayName(), u.PhoneNumber),
+				Details: map[string]any{"field": "phone_number", "number": u.PhoneNumber, "assigned_id": u.ID}}
+		}
+	}
+	if in.Email != nil {
+		if err := checkUnique(tx, site, "email", *in.Email, id); err != nil {
+			return User{}, err
+		}
+		u.Email = *in.Email
+	}
+	if in.Extension != nil {
+		if *in.Extension != "" {
+			if err := checkUnique(tx, site, "extension", *in.Extension, id); err != nil {
+				return User{}, err
+			}
+		}
+		u.Extension = *in.Extension
+	}
+	if in.FirstName != nil {
+		u.FirstName = *in.FirstName
+	}
+	if in.LastName != nil {
+		u.LastName = *in.LastName
+	}
+	if in.VoicemailPIN != nil {
+		u.VoicemailPINHash, u.VoicemailPINSet = HashSecret(*in.VoicemailPIN), true
+	}
+	u.Version++
+	u.UpdatedAt = Now()
+	return u, tx.PutUser(site, u)
+}
+
+// DeleteUser removes a user and makes its number available again.
+func DeleteUser(tx Tx, site, id string, c Condition) error {
+	if _, err := tx.LockSite(site); err != nil {
+		return err
+	}
+	u, err := tx.GetUser(site, id)
+	if err != nil {
+		return err
+	}
+	if err := checkVersion("user", id, u.Version, c); err != nil {
+		return err
+	}
+	n, err := tx.GetNumber(site, u.PhoneNumber)
+	if err != nil {
+		return err
+	}
+	if _, err := freeNumber(tx, site, n); err != nil {
+		return err
+	}
+	return tx.DeleteUser(site, id)
+}
+
+// CreatePhone adds a phone; names are unique per site.
+func CreatePhone(tx Tx, site string, ph Phone) (Phone, error) {
+	if strings.TrimSpace(ph.Name) == "" {
+		return Phone{}, Invalid("name", "must not be empty")
+	}
+	if _, err := tx.LockSite(site); err != nil {
+		return Phone{}, err
+	}
+	if other, err := tx.FindPhone(site, ph.Name); err == nil {
+		return Phone{}, Conflict("name", "phone name %q is already used by %s", ph.Name, other.ID)
+	} else if !errors.Is(err, ErrNotFound) {
+		return Phone{}, err
+	}
+	ph.ID, ph.Version, ph.CreatedAt = NewID("ph"), 1, Now()
+	return ph, tx.PutPhone(site, ph)
+}
+
+// CreateService adds an auto attendant, hunt group, call queue and so on.
+func CreateService(tx Tx, site string, s Service) (Service, error) {
+	if strings.TrimSpace(s.Name) == "" {
+		return Service{}, Invalid("name", "must not be empty")
+	}
+	if !slices.Contains(ServiceTypes, s.Type) {
+		return Service{}, Invalid("type", "%q must be one of %s", s.Type, strings.Join(ServiceTypes, ", "))
+	}
+	if _, err := tx.LockSite(site); err != nil {
+		return Service{}, err
+	}
+	if other, err := tx.FindService(site, s.Name); err == nil {
+		return Service{}, Conflict("name", "service name %q is already used by %s", s.Name, other.ID)
+	} else if !errors.Is(err, ErrNotFound) {
+		return Service{}, err
+	}
+	s.ID, s.Version, s.CreatedAt = NewID("svc"), 1, Now()
+	return s, tx.PutService(site, s)
+}
+
+// DeleteTarget removes a phone or service. One that still holds numbers
+// cannot be deleted: unassign or move them first, so no number is freed by
+// surprise.
+func DeleteTarget(tx Tx, site string, t Target) error {
+	if _, err := tx.LockSite(site); err != nil {
+		return err
+	}
+	if err := targetExists(tx, site, t); err != nil {
+		return err
+	}
+	held, err := tx.ListNumbers(site, NumberFilter{AssignedType: t.Type, AssignedID: t.ID}, Page{Limit: 1})
+	if err != nil {
+		return err
+	}
+	if len(held) > 0 {
+		return Conflict("id", "%s %s still holds number %s: unassign or move its numbers first", t.Type, t.ID, held[0].Number)
+	}
+	if t.Type == TargetPhone {
+		return tx.DeletePhone(site, t.ID)
+	}
+	return tx.DeleteService(site, t.ID)
+}
+
+func targetExists(tx Tx, site string, t Target) error {
+	var err error
+	switch t.Type {
+	case TargetPhone:
+		_, err = tx.GetPhone(site, t.ID)
+	case TargetService:
+		_, err = tx.GetService(site, t.ID)
+	default:
+		return Invalid("type", "%q must be phone or service: users get their number when they are created", t.Type)
+	}
+	if errors.Is(err, ErrNotFound) {
+		return Invalid(string(t.Type)+"_id", "%s %q does not exist on site %s", t.Type, t.ID, site)
+	}
+	return err
+}
+
+// AssignNumber points a number at a phone or service. An available number
+// takes a station; a number on another phone or service moves without
+// taking one (unless c.MustBeAvailable); a user's number never moves.
+func AssignNumber(tx Tx, site, number string, t Target, c Condition) (Number, error) {
+	if _, err := tx.LockSite(site); err != nil {
+		return Number{}, err
+	}
+	n, err := poolNumber(tx, site, number)
+	if err != nil {
+		return Number{}, err
+	}
+	if err := checkVersion("number", n.Number, n.Version, c); err != nil {
+		return Number{}, err
+	}
+	if err := targetExists(tx, site, t); err != nil {
+		return Number{}, err
+	}
+	switch {
+	case n.Status == StatusAvailable:
+		return takeNumber(tx, site, n, t.Type, t.ID)
+	case n.AssignedType == TargetUser:
+		return Number{}, HolderError(n)
+	case n.AssignedType == t.Type && n.AssignedID == t.ID:
+		return n, nil
+	case c.MustBeAvailable:
+		return Number{}, HolderError(n)
+	}
+	n.AssignedType, n.AssignedID = t.Type, t.ID
+	return putNumber(tx, site, n)
+}
+
+// UnassignNumber frees a number held by a phone or service. Unassigning an
+// available number is a no-op; a user's number cannot be unassigned.
+func UnassignNumber(tx Tx, site, number string, c Condition) (Number, error) {
+	if _, err := tx.LockSite(site); err != nil {
+		return Number{}, err
+	}
+	n, err := poolNumber(tx, site, number)
+	if err != nil {
+		return Number{}, err
+	}
+	if err := checkVersion("number", n.Number, n.Version, c); err != nil {
+		return Number{}, err
+	}
+	switch {
+	case n.Status == StatusAvailable:
+		return n, nil
+	case n.AssignedType == TargetUser:
+		return Number{}, HolderError(n)
+	}
+	return freeNumber(tx, site, n)
+}

@@ -1,0 +1,145 @@
+package portal
+
+import "time"
+
+// TargetType names what a number can be assigned to.
+type TargetType string
+
+const (
+	TargetUser    TargetType = "user"
+	TargetPhone   TargetType = "phone"
+	TargetService TargetType = "service"
+)
+
+// NumberStatus is whether a number of the pool is free or held by a target.
+type NumberStatus string
+
+const (
+	StatusAvailable NumberStatus = "available"
+	StatusAssigned  NumberStatus = "assigned"
+)
+
+// ServiceTypes lists the kinds of service a number can ring.
+var ServiceTypes = []string{"auto_attendant", "hunt_group", "call_queue", "voicemail", "paging", "conference"}
+
+// Site is one customer site: its number pool and the stations it purchased.
+type Site struct {
+	ID                string    `json:"id"`
+	Name              string    `json:"name"`
+	StationsPurchased int       `json:"stations_purchased"`
+	Version           int64     `json:"version"`
+	CreatedAt         time.Time `json:"created_at"`
+}
+
+// Number is one phone number of a site's pool. The number itself, in
+// canonical E.164, is its identity. An assigned number names its holder.
+type Number struct {
+	Number       string       `json:"number"`
+	Status       NumberStatus `json:"status"`
+	AssignedType TargetType   `json:"assigned_type,omitempty"`
+	AssignedID   string       `json:"assigned_id,omitempty"`
+	AssignedName string       `json:"assigned_name,omitempty"`
+	Version      int64        `json:"version"`
+	UpdatedAt    time.Time    `json:"updated_at"`
+}
+
+// User is a person set up on the site. A user always holds exactly one
+// number, given when the user is created and freed only when it is deleted.
+type User struct {
+	ID          string `json:"id"`
+	Email       string `json:"email"`
+	FirstName   string `json:"first_name"`
+	LastName    string `json:"last_name"`
+	Extension   string `json:"extension,omitempty"`
+	PhoneNumber string `json:"phone_number"`
+	// VoicemailPINSet says a PIN exists; the PIN itself is never returned.
+	VoicemailPINSet bool      `json:"voicemail_pin_set"`
+	Version         int64     `json:"version"`
+	CreatedAt       time.Time `json:"created_at"`
+	UpdatedAt       time.Time `json:"updated_at"`
+
+	// VoicemailPINHash is stored, never served.
+	VoicemailPINHash string `json:"-"`
+}
+
+// DisplayName is how messages name the user: "Jane Doe <jane@example.com>".
+func (u User) DisplayName() string {
+	return u.FirstName + " " + u.LastName + " <" + u.Email + ">"
+}
+
+// Phone is a desk phone or other device that numbers can ring.
+type Phone struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Model     string    `json:"model,omitempty"`
+	Version   int64     `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Service is an auto attendant, hunt group, call queue and the like.
+type Service struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Type      string    `json:"type"`
+	Version   int64     `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Inventory is the site's station count as the portal's "Check Station
+// Inventory" shows it: Available = Total - InUse, and InUse never exceeds Total.
+type Inventory struct {
+	Site      string `json:"site"`
+	Total     int    `json:"total"`
+	InUse     int    `json:"in_use"`
+	Available int    `json:"available"`
+}
+
+// Target is what an assignment points a number at: a phone or a service.
+// Users are given numbers only through CreateUser.
+type Target struct {
+	Type TargetType `json:"type"`
+	ID   string     `json:"id"`
+}
+
+// UserInput is what creates or changes a user. On update, nil fields keep
+// their value; PhoneNumber cannot change.
+type UserInput struct {
+	Email        *string `json:"email,omitempty"`
+	FirstName    *string `json:"first_name,omitempty"`
+	LastName     *string `json:"last_name,omitempty"`
+	Extension    *string `json:"extension,omitempty"`
+	PhoneNumber  *string `json:"phone_number,omitempty"`
+	VoicemailPIN *string `json:"voicemail_pin,omitempty"`
+}
+
+// NumberFilter narrows a list or export of numbers. Empty fields match all.
+type NumberFilter struct {
+	Status       NumberStatus `json:"status,omitempty"`
+	AssignedType TargetType   `json:"assigned_type,omitempty"`
+	AssignedID   string       `json:"assigned_id,omitempty"`
+	Prefix       string       `json:"prefix,omitempty"`
+}
+
+// Token is an API credential. Only the SHA-256 of its secret is stored.
+// A site token acts on its site; an admin token on every site and on tokens.
+type Token struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Site      string    `json:"site,omitempty"`
+	Admin     bool      `json:"admin"`
+	CreatedAt time.Time `json:"created_at"`
+
+	Hash string `json:"-"`
+}
+
+// IdempotencyRecord remembers the response to a create sent with an
+// Idempotency-Key, so a retry replays it instead of creating again.
+type IdempotencyRecord struct {
+	Scope       string // the token that sent it
+	Key         string
+	RequestHash string
+	Status      int
+	Body        []byte
+	Location    string
+	CreatedAt   time.Time
+}

@@ -1,0 +1,77 @@
+package portal
+
+import (
+	"net/mail"
+	"regexp"
+	"strings"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// NormalizeNumber parses a phone number written in any common spelling and
+// returns it in canonical E.164 ("+13125550142"). region is the ISO 3166
+// country code used when the number has no leading "+"; with an empty region
+// the number must be international.
+func NormalizeNumber(number, region string) (string, error) {
+	raw := strings.TrimSpace(number)
+	if raw == "" {
+		return "", Invalid("number", "must not be empty")
+	}
+	region = strings.ToUpper(strings.TrimSpace(region))
+	if region == "" && !strings.HasPrefix(raw, "+") {
+		return "", Invalid("number", "%q has no country code: write it in E.164, starting with +", number)
+	}
+	if region != "" && !strings.HasPrefix(raw, "+") && phonenumbers.GetCountryCodeForRegion(region) == 0 {
+		return "", Invalid("region", "%q is not an ISO 3166 region code such as US or GB", region)
+	}
+	parsed, err := phonenumbers.Parse(raw, region)
+	if err != nil {
+		return "", Invalid("number", "%q is not a phone number: %v", number, err)
+	}
+	if !phonenumbers.IsValidNumber(parsed) {
+		return "", Invalid("number", "%q is not a valid number for its country", number)
+	}
+	return phonenumbers.Format(parsed, phonenumbers.E164), nil
+}
+
+// CanonicalNumber accepts only a number already in canonical E.164, and says
+// what to write instead otherwise. Configurations and state hold this form.
+func CanonicalNumber(number string) error {
+	canonical, err := NormalizeNumber(number, "")
+	if err != nil {
+		return err
+	}
+	if canonical != number {
+		return Invalid("number", "%q is not in canonical E.164: write %q", number, canonical)
+	}
+	return nil
+}
+
+var extensionPattern = regexp.MustCompile(`^[0-9]{2,6}$`)
+
+// ValidateExtension checks an internal extension: 2 to 6 digits.
+func ValidateExtension(ext string) error {
+	if !extensionPattern.MatchString(ext) {
+		return Invalid("extension", "%q must be 2 to 6 digits", ext)
+	}
+	return nil
+}
+
+// ValidateEmail checks a bare address such as jane@example.com.
+func ValidateEmail(email string) error {
+	addr, err := mail.ParseAddress(email)
+	if err != nil || addr.Address != email || addr.Name != "" {
+		return Invalid("email", "%q is not an email address such as jane@example.com", email)
+	}
+	return nil
+}
+
+var pinPattern = regexp.MustCompile(`^[0-9]{4,10}$`)
+
+// ValidateVoicemailPIN checks a PIN: 4 to 10 digits. The PIN is never echoed.
+func ValidateVoicemailPIN(pin string) error {
+	if !pinPattern.MatchString(pin) {
+		return Invalid("voicemail_pin", "must be 4 to 10 digits")
+	}
+	return nil
+}

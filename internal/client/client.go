@@ -9,6 +9,8 @@ import (
 	"context"
 	"io"
 
+	"github.com/hashicorp/go-retryablehttp"
+
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
@@ -86,4 +88,46 @@ type Client struct {
 
 	// Site is the site every site-scoped call acts on.
 	Site string
+
+	baseURL   string // endpoint without a trailing slash or /v1
+	token     string
+	userAgent string
+	http      *retryablehttp.Client
+	logger    retryablehttp.LeveledLogger // nil: silent
+}
+
+// New checks cfg, fills in its defaults and returns a client for cfg.Site.
+func New(cfg Config) (*Client, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		Site:      cfg.Site,
+		baseURL:   cfg.Endpoint,
+		token:     cfg.Token,
+		userAgent: cfg.UserAgent,
+		logger:    cfg.Logger,
+		http: &retryablehttp.Client{
+			HTTPClient:   cfg.HTTPClient,
+			RetryMax:     cfg.MaxRetries,
+			RetryWaitMin: cfg.RetryWaitMin,
+			RetryWaitMax: cfg.RetryWaitMax,
+			CheckRetry:   checkRetry,
+			Backoff:      backoff,
+			// Hand the last answer back rather than a generic "giving up"
+			// error, so a 429 that outlasts the retries still decodes into
+			// the portal's rate_limited error and message.
+			ErrorHandler: giveUp,
+			Logger:       cfg.Logger, // a nil interface stays nil: silent
+		},
+	}
+	c.Users = &users{c}
+	c.Numbers = &numbers{c}
+	c.Inventory = &inventory{c}
+	c.Phones = &phones{c}
+	c.Services = &services{c}
+	c.Sites = &sites{c}
+	c.Tokens = &tokens{c}
+	return c, nil
 }

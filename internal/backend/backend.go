@@ -1,0 +1,139 @@
+// Package backend runs the bundled calling portal: it opens the store, seeds
+// a new one, and serves the HTTP API. The serve and token commands use it, and
+// so do the tests, which start a portal in-process on a temp file.
+package backend
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+	"github.com/callingportal/terraform-provider-callingportal/internal/seed"
+	"github.com/callingportal/terraform-provider-callingportal/internal/server"
+	"github.com/callingportal/terraform-provider-callingportal/internal/store/sqlite"
+)
+
+// Config is how to run a portal.
+type Config struct {
+	Listen   string // host:port; port 0 picks a free one
+	DataPath string // the SQLite file, created when missing
+	// Seed is "demo", a seed file, or empty; it applies only to a new store.
+	Seed string
+	// BootstrapToken becomes an admin token when the store is new.
+	BootstrapToken string
+	RateLimit      float64 // requests per second per token; 0 = unlimited
+	Burst          int
+	Logger         *slog.Logger
+}
+
+// Portal is a running portal.
+type Portal struct {
+	URL  string // e.g. http://127.0.0.1:8080
+	Site string // the seeded site; empty when the store was not new
+	// New is true when this start created the store's first site or token.
+	New bool
+
+	store *sqlite.Store
+	srv   *http.Server
+	done  chan error
+}
+
+// Start opens the store, seeds it when new and serves until Close.
+func Start(ctx context.Context, cfg Config) (*Portal, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	st, err := sqlite.Open(cfg.DataPath)
+	if err != nil {
+		return nil, err
+	}
+	p := &Portal{store: st, done: make(chan error, 1)}
+	if err := p.bootstrap(ctx, cfg); err != nil {
+		st.Close()
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	p.URL = "http://" + ln.Addr().String()
+	p.srv = &http.Server{
+		Handler: server.New(st, server.Options{RateLimit: cfg.RateLimit, Burst: cfg.Burst, Logger: cfg.Logger}),
+		// Timeouts keep a slow or stuck client from holding a connection forever.
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+	}
+	go func() { p.done <- p.srv.Serve(ln) }()
+	return p, nil
+}
+
+// bootstrap seeds a new store and creates the bootstrap admin token, in one
+// transaction: a store is either new or fully set up.
+func (p *Portal) bootstrap(ctx context.Context, cfg Config) error {
+	return p.store.Update(ctx, func(tx portal.Tx) error {
+		sites, err := tx.ListSites()
+		if err != nil || len(sites) > 0 {
+			return err
+		}
+		if cfg.Seed != "" {
+			s, err := seed.Load(cfg.Seed)
+			if err != nil {
+				return err
+			}
+			if err := s.Apply(tx); err != nil {
+				return err
+			}
+			p.Site, p.New = s.Site.ID, true
+		}
+		if cfg.BootstrapToken != "" {
+			if _, err := tx.GetTokenByHash(portal.HashSecret(cfg.BootstrapToken)); err == nil {
+				return nil
+			}
+			if _, _, err := server.IssueToken(tx, "bootstrap", "", true, cfg.BootstrapToken); err != nil {
+				return err
+			}
+			p.New = true
+		}
+		return nil
+	})
+}
+
+// Store is the portal's store, for tests that change the portal behind the API.
+func (p *Portal) Store() portal.Store { return p.store }
+
+// Close stops serving, waits for requests in flight, and closes the store.
+func (p *Portal) Close(ctx context.Context) error {
+	err := p.srv.Shutdown(ctx)
+	if serveErr := <-p.done; !errors.Is(serveErr, http.ErrServerClosed) {
+		err = errors.Join(err, serveErr)
+	}
+	return errors.Join(err, p.store.Close())
+}
+
+// IssueToken creates a token on a store file directly, without a server.
+func IssueToken(ctx context.Context, dataPath, name, site string, admin bool) (string, error) {
+	st, err := sqlite.Open(dataPath)
+	if err != nil {
+		return "", err
+	}
+	defer st.Close()
+	var secret string
+	err = st.Update(ctx, func(tx portal.Tx) error {
+		if site != "" {
+			if _, err := tx.GetSite(site); err != nil {
+				return fmt.Errorf("site %q: %w", site, err)
+			}
+		}
+		_, secret, err = server.IssueToken(tx, name, site, admin, "")
+		return err
+	})
+	return secret, err
+}

@@ -1,0 +1,86 @@
+package backend
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+// EnvBootstrapToken is read when --bootstrap-token is not given.
+const EnvBootstrapToken = "CALLINGPORTAL_BOOTSTRAP_TOKEN"
+
+// Serve is the "serve" command: it runs the portal until SIGINT or SIGTERM.
+func Serve(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg := Config{}
+	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
+	fs.StringVar(&cfg.DataPath, "data", "./callingportal.db", "SQLite data file, created when missing")
+	fs.StringVar(&cfg.Seed, "seed", "", `seed a new store: "demo" or a seed JSON file`)
+	fs.StringVar(&cfg.BootstrapToken, "bootstrap-token", os.Getenv(EnvBootstrapToken), "admin token to create in a new store (default $"+EnvBootstrapToken+")")
+	fs.Float64Var(&cfg.RateLimit, "rate-limit", 100, "requests per second per token (0 = unlimited)")
+	fs.IntVar(&cfg.Burst, "burst", 200, "requests a token may send at once before the rate limit applies")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	cfg.Logger = slog.New(slog.NewTextHandler(stderr, nil))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	p, err := Start(ctx, cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "serve:", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "callingportal: serving %s/v1 (data %s)\n", p.URL, cfg.DataPath)
+	fmt.Fprintf(stdout, "  endpoint: %s\n", p.URL)
+	if p.Site != "" {
+		fmt.Fprintf(stdout, "  site:     %s (seeded from %s)\n", p.Site, cfg.Seed)
+	}
+	if cfg.BootstrapToken != "" {
+		fmt.Fprintln(stdout, "  token:    the --bootstrap-token value is an admin token")
+	}
+	fmt.Fprintf(stdout, "  a token:  %s token --data %s --site SITE\n", os.Args[0], cfg.DataPath)
+	fmt.Fprintf(stdout, "  API:      %s/v1/openapi.json\n", p.URL)
+
+	<-ctx.Done()
+	fmt.Fprintln(stdout, "callingportal: shutting down")
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := p.Close(shutdown); err != nil {
+		fmt.Fprintln(stderr, "serve: shutdown:", err)
+		return 1
+	}
+	return 0
+}
+
+// Token is the "token" command: it issues a token on a store file and
+// prints its secret, the only time the secret is shown.
+func Token(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "./callingportal.db", "SQLite data file of the portal")
+	site := fs.String("site", "", "site the token acts on")
+	admin := fs.Bool("admin", false, "an admin token: every site, sites and tokens")
+	name := fs.String("name", "cli", "a name to recognise the token by")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if (*site == "") == !*admin {
+		fmt.Fprintln(stderr, "token: give either --site SITE or --admin")
+		return 2
+	}
+	secret, err := IssueToken(context.Background(), *data, *name, *site, *admin)
+	if err != nil {
+		fmt.Fprintln(stderr, "token:", err)
+		return 1
+	}
+	fmt.Fprintln(stdout, secret)
+	return 0
+}

@@ -1,0 +1,54 @@
+package provider
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+)
+
+// summaries name each portal error code the way a plan reviewer reads it.
+var summaries = map[portal.Code]string{
+	portal.CodeNotFound:             "Not found in the portal",
+	portal.CodeConflict:             "Conflicts with the portal",
+	portal.CodeNoStationsAvailable:  "No stations available",
+	portal.CodeNumberUnavailable:    "Number unavailable",
+	portal.CodeUserNumberLocked:     "Number belongs to a user",
+	portal.CodeValidationFailed:     "Rejected by the portal",
+	portal.CodeUnauthorized:         "Portal token not accepted",
+	portal.CodeForbidden:            "Portal token not allowed here",
+	portal.CodeRateLimited:          "Portal rate limit",
+	portal.CodePreconditionFailed:   "Changed in the portal meanwhile",
+	portal.CodeIdempotencyKeyReused: "Portal request conflict",
+}
+
+// portalMessage is the portal's own explanation of err. The "field: " prefix
+// of validation messages is dropped: the diagnostic points at the attribute.
+func portalMessage(err error) string {
+	var pe *portal.Error
+	if !errors.As(err, &pe) {
+		return err.Error()
+	}
+	if field, ok := pe.Details["field"].(string); ok && pe.Code == portal.CodeValidationFailed {
+		return strings.TrimPrefix(pe.Message, field+": ")
+	}
+	return pe.Message
+}
+
+// addPortalError reports err on attr (or on the resource when attr is empty)
+// with a summary for its code, what was being done, and the portal's message.
+func addPortalError(diags *diag.Diagnostics, attr path.Path, action string, err error) {
+	summary, ok := summaries[portal.CodeOf(err)]
+	if !ok {
+		summary = "Calling portal error"
+	}
+	detail := "Could not " + action + ": " + portalMessage(err)
+	if attr.Equal(path.Empty()) {
+		diags.AddError(summary, detail)
+		return
+	}
+	diags.AddAttributeError(attr, summary, detail)
+}

@@ -1,0 +1,178 @@
+// Package provider is the Terraform provider for the calling portal: users and
+// number assignments as resources, inventory and number lists as data
+// sources, plan-time checks against the portal's rules, and number functions.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/callingportal/terraform-provider-callingportal/internal/client"
+)
+
+var (
+	_ provider.Provider              = (*callingportalProvider)(nil)
+	_ provider.ProviderWithFunctions = (*callingportalProvider)(nil)
+)
+
+// Environment variables the provider falls back to.
+const (
+	EnvEndpoint = "CALLINGPORTAL_ENDPOINT"
+	EnvToken    = "CALLINGPORTAL_TOKEN"
+	EnvSite     = "CALLINGPORTAL_SITE"
+)
+
+// New returns the provider factory for a release version.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider { return &callingportalProvider{version: version} }
+}
+
+type callingportalProvider struct {
+	version string
+}
+
+type providerModel struct {
+	Endpoint     types.String `tfsdk:"endpoint"`
+	Token        types.String `tfsdk:"token"`
+	Site         types.String `tfsdk:"site"`
+	MaxRetries   types.Int64  `tfsdk:"max_retries"`
+	RetryWaitMax types.String `tfsdk:"retry_wait_max"`
+}
+
+// providerData is what resources and data sources receive in Configure.
+type providerData struct {
+	client *client.Client
+	site   string
+}
+
+func (p *callingportalProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "callingportal"
+	resp.Version = p.version
+}
+
+func (p *callingportalProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages phone-number assignments and users of a calling portal site.",
+		Attributes: map[string]schema.Attribute{
+			"endpoint": schema.StringAttribute{
+				MarkdownDescription: "Base URL of the portal API, without `/v1`, e.g. `http://127.0.0.1:8080`. Defaults to the `" + EnvEndpoint + "` environment variable.",
+				Optional:            true,
+			},
+			"token": schema.StringAttribute{
+				MarkdownDescription: "API token scoped to the site. Defaults to the `" + EnvToken + "` environment variable. Never stored in state or logged.",
+				Optional:            true,
+				Sensitive:           true,
+			},
+			"site": schema.StringAttribute{
+				MarkdownDescription: "The site to manage, e.g. `demo`. Defaults to the `" + EnvSite + "` environment variable.",
+				Optional:            true,
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: "How often a request that failed with 429, 502, 503, 504 or a connection error is tried again. Defaults to 4.",
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.Between(0, 20)},
+			},
+			"retry_wait_max": schema.StringAttribute{
+				MarkdownDescription: "The longest wait between two tries, as a Go duration such as `10s`. The portal's `Retry-After` is honoured up to this bound. Defaults to `10s`.",
+				Optional:            true,
+				Validators:          []validator.String{durationValidator{}},
+			},
+		},
+	}
+}
+
+func (p *callingportalProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	endpoint := settingOrEnv(cfg.Endpoint, EnvEndpoint, "endpoint", "portal endpoint", resp)
+	token := settingOrEnv(cfg.Token, EnvToken, "token", "portal API token", resp)
+	site := settingOrEnv(cfg.Site, EnvSite, "site", "portal site", resp)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = tflog.MaskMessageStrings(ctx, token)
+	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "token", "Authorization")
+
+	c := client.Config{
+		Endpoint:  endpoint,
+		Token:     token,
+		Site:      site,
+		UserAgent: fmt.Sprintf("terraform-provider-callingportal/%s (+https://registry.terraform.io/providers/callingportal/callingportal; Terraform %s)", p.version, req.TerraformVersion),
+		Logger:    tflogAdapter{ctx: ctx},
+	}
+	if !cfg.MaxRetries.IsNull() {
+		c.MaxRetries = int(cfg.MaxRetries.ValueInt64())
+	}
+	if !cfg.RetryWaitMax.IsNull() {
+		c.RetryWaitMax, _ = time.ParseDuration(cfg.RetryWaitMax.ValueString())
+	}
+	cl, err := client.New(c)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot configure the calling portal client", err.Error())
+		return
+	}
+	tflog.Debug(ctx, "configured calling portal client", map[string]any{"endpoint": endpoint, "site": site})
+	data := &providerData{client: cl, site: site}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+}
+
+// settingOrEnv resolves one provider setting: the configuration wins, then
+// the environment variable; unknown or missing values are attribute errors
+// that say which variable to set.
+func settingOrEnv(v types.String, env, attr, what string, resp *provider.ConfigureResponse) string {
+	if v.IsUnknown() {
+		resp.Diagnostics.AddAttributeError(path.Root(attr), "Unknown "+what,
+			fmt.Sprintf("The provider cannot connect because %s is not known until apply. Set it to a value known at plan time, or unset it and set the %s environment variable.", attr, env))
+		return ""
+	}
+	value := v.ValueString()
+	if v.IsNull() {
+		value = os.Getenv(env)
+	}
+	if value == "" {
+		resp.Diagnostics.AddAttributeError(path.Root(attr), "Missing "+what,
+			fmt.Sprintf("Set %s in the provider block or the %s environment variable.", attr, env))
+	}
+	return value
+}
+
+func (p *callingportalProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		NewUserResource,
+		NewNumberAssignmentResource,
+	}
+}
+
+func (p *callingportalProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{
+		NewStationInventoryDataSource,
+		NewNumbersDataSource,
+		NewNumberDataSource,
+		NewUserDataSource,
+		NewServiceDataSource,
+		NewPhoneDataSource,
+	}
+}
+
+func (p *callingportalProvider) Functions(context.Context) []func() function.Function {
+	return []func() function.Function{
+		NewNormalizeNumberFunction,
+	}
+}

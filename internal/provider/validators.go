@@ -1,0 +1,59 @@
+package provider
+
+import (
+	"context"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+)
+
+var _ validator.String = durationValidator{}
+
+// durationValidator accepts a Go duration such as "10s" or "1m30s".
+type durationValidator struct{}
+
+func (durationValidator) Description(context.Context) string {
+	return "value must be a duration such as 10s"
+}
+
+func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if d, err := time.ParseDuration(req.ConfigValue.ValueString()); err != nil || d <= 0 {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
+			"Expected a positive duration such as 10s or 1m, got "+req.ConfigValue.String()+".")
+	}
+}
+
+var _ validator.String = portalRule{}
+
+// portalRule validates a string attribute offline with one of the portal's
+// own format rules, so `terraform validate` and the backend agree exactly.
+type portalRule struct {
+	check       func(string) error
+	description string
+}
+
+var (
+	canonicalNumber = portalRule{portal.CanonicalNumber, "value must be a phone number in canonical E.164, such as +13125550142 (see provider::callingportal::normalize_number)"}
+	validExtension  = portalRule{portal.ValidateExtension, "value must be 2 to 6 digits"}
+	validEmail      = portalRule{portal.ValidateEmail, "value must be an email address such as jane@example.com"}
+)
+
+func (r portalRule) Description(context.Context) string { return r.description }
+
+func (r portalRule) MarkdownDescription(ctx context.Context) string { return r.Description(ctx) }
+
+func (r portalRule) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := r.check(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid value", portalMessage(err))
+	}
+}

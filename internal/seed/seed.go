@@ -1,0 +1,150 @@
+// Package seed loads a site into a new portal store from a JSON seed file, or
+// from the built-in "demo" seed. The format is documented in README.md's
+// "Seed files" section and by the Seed type below.
+package seed
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"os"
+	"strings"
+
+	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+)
+
+// Seed is one site with its pool, stations, targets and users.
+type Seed struct {
+	Site struct {
+		ID                string `json:"id"`
+		Name              string `json:"name"`
+		StationsPurchased int    `json:"stations_purchased"`
+	} `json:"site"`
+	// Numbers and Ranges (inclusive, same length) make up the pool.
+	Numbers  []string `json:"numbers"`
+	Ranges   []Range  `json:"ranges"`
+	Services []struct {
+		Name    string   `json:"name"`
+		Type    string   `json:"type"`
+		Numbers []string `json:"numbers"`
+	} `json:"services"`
+	Phones []struct {
+		Name    string   `json:"name"`
+		Model   string   `json:"model"`
+		Numbers []string `json:"numbers"`
+	} `json:"phones"`
+	Users []struct {
+		Email       string `json:"email"`
+		FirstName   string `json:"first_name"`
+		LastName    string `json:"last_name"`
+		Extension   string `json:"extension"`
+		PhoneNumber string `json:"phone_number"`
+	} `json:"users"`
+}
+
+// Range is an inclusive run of numbers such as +13125550100 to +13125550199.
+type Range struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// maxRange keeps a typo in a seed file from filling the disk.
+const maxRange = 100_000
+
+//go:embed demo.json
+var demoJSON []byte
+
+// Load reads the built-in "demo" seed or a JSON file.
+func Load(name string) (Seed, error) {
+	data := demoJSON
+	if name != "demo" {
+		var err error
+		if data, err = os.ReadFile(name); err != nil {
+			return Seed{}, fmt.Errorf("seed: %w", err)
+		}
+	}
+	var s Seed
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		return Seed{}, fmt.Errorf("seed %s: %w", name, err)
+	}
+	return s, nil
+}
+
+// Apply creates the seed's site and everything in it through the portal's
+// rules, so a seed can never build a site the portal would refuse.
+func (s Seed) Apply(tx portal.Tx) error {
+	if _, err := portal.CreateSite(tx, portal.Site{ID: s.Site.ID, Name: s.Site.Name, StationsPurchased: s.Site.StationsPurchased}); err != nil {
+		return fmt.Errorf("seed site: %w", err)
+	}
+	pool := append([]string(nil), s.Numbers...)
+	for _, r := range s.Ranges {
+		expanded, err := r.expand()
+		if err != nil {
+			return err
+		}
+		pool = append(pool, expanded...)
+	}
+	site := s.Site.ID
+	if _, err := portal.AddNumbers(tx, site, pool); err != nil {
+		return fmt.Errorf("seed numbers: %w", err)
+	}
+	for _, sv := range s.Services {
+		created, err := portal.CreateService(tx, site, portal.Service{Name: sv.Name, Type: sv.Type})
+		if err != nil {
+			return fmt.Errorf("seed service %q: %w", sv.Name, err)
+		}
+		if err := assignAll(tx, site, sv.Numbers, portal.Target{Type: portal.TargetService, ID: created.ID}); err != nil {
+			return err
+		}
+	}
+	for _, ph := range s.Phones {
+		created, err := portal.CreatePhone(tx, site, portal.Phone{Name: ph.Name, Model: ph.Model})
+		if err != nil {
+			return fmt.Errorf("seed phone %q: %w", ph.Name, err)
+		}
+		if err := assignAll(tx, site, ph.Numbers, portal.Target{Type: portal.TargetPhone, ID: created.ID}); err != nil {
+			return err
+		}
+	}
+	for _, u := range s.Users {
+		in := portal.UserInput{Email: &u.Email, FirstName: &u.FirstName, LastName: &u.LastName, PhoneNumber: &u.PhoneNumber}
+		if u.Extension != "" {
+			in.Extension = &u.Extension
+		}
+		if _, err := portal.CreateUser(tx, site, in); err != nil {
+			return fmt.Errorf("seed user %q: %w", u.Email, err)
+		}
+	}
+	return nil
+}
+
+func assignAll(tx portal.Tx, site string, numbers []string, t portal.Target) error {
+	for _, n := range numbers {
+		if _, err := portal.AssignNumber(tx, site, n, t, portal.Condition{MustBeAvailable: true}); err != nil {
+			return fmt.Errorf("seed %s %s: %w", t.Type, n, err)
+		}
+	}
+	return nil
+}
+
+func (r Range) expand() ([]string, error) {
+	from, errFrom := portal.NormalizeNumber(r.From, "")
+	to, errTo := portal.NormalizeNumber(r.To, "")
+	if errFrom != nil || errTo != nil || len(from) != len(to) {
+		return nil, fmt.Errorf("seed range %s..%s: both ends must be valid E.164 numbers of the same length", r.From, r.To)
+	}
+	lo, _ := new(big.Int).SetString(from[1:], 10)
+	hi, _ := new(big.Int).SetString(to[1:], 10)
+	count := new(big.Int).Sub(hi, lo).Int64() + 1
+	if count < 1 || count > maxRange {
+		return nil, fmt.Errorf("seed range %s..%s: must hold 1 to %d numbers", from, to, maxRange)
+	}
+	out := make([]string, 0, count)
+	for n := lo; n.Cmp(hi) <= 0; n = new(big.Int).Add(n, big.NewInt(1)) {
+		out = append(out, fmt.Sprintf("+%0*s", len(from)-1, n.String()))
+	}
+	return out, nil
+}

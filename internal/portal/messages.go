@@ -7,16 +7,17 @@ import "fmt"
 // checks print the same text, so a reviewer reads one explanation whichever
 // catches the change first.
 
-// NoStations reports that needed new stations exceed what the site has.
-func NoStations(needed int, inv Inventory) *Error {
+// NoStations reports that a change needs more new stations than the site
+// has; subject names the change, e.g. "this change" or "this plan".
+func NoStations(subject string, needed int, inv Inventory) *Error {
 	unit := "stations"
 	if needed == 1 {
 		unit = "station"
 	}
 	return &Error{
 		Code: CodeNoStationsAvailable,
-		Message: fmt.Sprintf("this change needs %d new %s; site %s has %d available (%d in use of %d purchased)",
-			needed, unit, inv.Site, inv.Available, inv.InUse, inv.Total),
+		Message: fmt.Sprintf("%s needs %d new %s; site %s has %d available (%d in use of %d purchased)",
+			subject, needed, unit, inv.Site, inv.Available, inv.InUse, inv.Total),
 		Details: map[string]any{"needed": needed, "site": inv.Site, "available": inv.Available, "in_use": inv.InUse, "total": inv.Total},
 	}
 }

@@ -144,7 +144,7 @@ func takeNumber(tx Tx, site string, n Number, holder TargetType, id string) (Num
 		return Number{}, err
 	}
 	if inv.Available < 1 {
-		return Number{}, NoStations(1, inv)
+		return Number{}, NoStations("this change", 1, inv)
 	}
 	n.Status, n.AssignedType, n.AssignedID = StatusAssigned, holder, id
 	return putNumber(tx, site, n)

@@ -56,6 +56,7 @@ type providerModel struct {
 type providerData struct {
 	client *client.Client
 	site   string
+	ledger *planLedger
 }
 
 func (p *callingportalProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -118,6 +119,9 @@ func (p *callingportalProvider) Configure(ctx context.Context, req provider.Conf
 	}
 	if !cfg.MaxRetries.IsNull() {
 		c.MaxRetries = int(cfg.MaxRetries.ValueInt64())
+		if c.MaxRetries == 0 {
+			c.MaxRetries = -1 // the client reads 0 as "default"
+		}
 	}
 	if !cfg.RetryWaitMax.IsNull() {
 		c.RetryWaitMax, _ = time.ParseDuration(cfg.RetryWaitMax.ValueString())
@@ -128,7 +132,7 @@ func (p *callingportalProvider) Configure(ctx context.Context, req provider.Conf
 		return
 	}
 	tflog.Debug(ctx, "configured calling portal client", map[string]any{"endpoint": endpoint, "site": site})
-	data := &providerData{client: cl, site: site}
+	data := &providerData{client: cl, site: site, ledger: newPlanLedger()}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }

@@ -1,0 +1,168 @@
+package backend_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/callingportal/terraform-provider-callingportal/internal/backend"
+	"github.com/callingportal/terraform-provider-callingportal/internal/client"
+	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+)
+
+const adminToken = "backend-test-admin-token"
+
+// startDemo runs the portal as `serve --seed demo --bootstrap-token` does.
+func startDemo(t *testing.T) (*backend.Portal, *client.Client) {
+	t.Helper()
+	p, err := backend.Start(context.Background(), backend.Config{
+		Listen: "127.0.0.1:0", DataPath: filepath.Join(t.TempDir(), "portal.db"),
+		Seed: "demo", BootstrapToken: adminToken,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := p.Close(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
+	c, err := client.New(client.Config{Endpoint: p.URL, Token: adminToken, Site: "demo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, c
+}
+
+func TestDemoInventoryMatchesSeed(t *testing.T) {
+	t.Parallel()
+	_, c := startDemo(t)
+	inv, err := c.Inventory.Read(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// demo.json: 50 stations; 4 numbers on services and phones, 3 users.
+	want := portal.Inventory{Site: "demo", Total: 50, InUse: 7, Available: 43}
+	if inv != want {
+		t.Fatalf("inventory = %+v, want %+v", inv, want)
+	}
+}
+
+func TestAssignPastLastStation(t *testing.T) {
+	t.Parallel()
+	p, c := startDemo(t)
+	ctx := context.Background()
+	err := p.Store().Update(ctx, func(tx portal.Tx) error {
+		_, err := portal.SetStationsPurchased(tx, "demo", 8, portal.Condition{})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := c.Services.FindByName(ctx, "After Hours")
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := portal.Target{Type: portal.TargetService, ID: svc.ID}
+	if _, err := c.Numbers.Assign(ctx, "+13125550150", target, true); err != nil {
+		t.Fatalf("assigning the last station: %v", err)
+	}
+	_, err = c.Numbers.Assign(ctx, "+13125550151", target, true)
+	if !errors.Is(err, client.ErrNoStationsAvailable) {
+		t.Fatalf("assigning past the last station: err = %v, want no_stations_available", err)
+	}
+	want := "this change needs 1 new station; site demo has 0 available (8 in use of 8 purchased)"
+	if err.Error() != want {
+		t.Fatalf("message = %q, want %q", err, want)
+	}
+}
+
+func TestDeletingUserFreesItsNumber(t *testing.T) {
+	t.Parallel()
+	_, c := startDemo(t)
+	ctx := context.Background()
+	u, err := c.Users.FindByEmail(ctx, "ada.lovelace@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Users.Delete(ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	n, err := c.Numbers.Read(ctx, u.PhoneNumber)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Status != portal.StatusAvailable {
+		t.Fatalf("number %s after deleting its user: %+v, want available", u.PhoneNumber, n)
+	}
+	inv, err := c.Inventory.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.InUse != 6 || inv.Available != 44 {
+		t.Fatalf("inventory after deleting a user = %+v, want 6 in use, 44 available", inv)
+	}
+}
+
+func TestExportListsEveryNumber(t *testing.T) {
+	t.Parallel()
+	_, c := startDemo(t)
+	var buf bytes.Buffer
+	if err := c.Numbers.Export(context.Background(), portal.NumberFilter{}, &buf); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 101 {
+		t.Fatalf("export has %d rows, want a header and 100 numbers", len(rows))
+	}
+	assigned := map[string]string{}
+	for _, r := range rows[1:] {
+		if r[1] == "assigned" {
+			assigned[r[0]] = r[4]
+		}
+	}
+	if len(assigned) != 7 || assigned["+13125550120"] != "Ada Lovelace" || assigned["+13125550100"] != "Main Auto Attendant" {
+		t.Fatalf("assigned numbers in the export = %v", assigned)
+	}
+}
+
+func TestRestartKeepsDataAndSkipsSeed(t *testing.T) {
+	t.Parallel()
+	data := filepath.Join(t.TempDir(), "portal.db")
+	cfg := backend.Config{Listen: "127.0.0.1:0", DataPath: data, Seed: "demo", BootstrapToken: adminToken}
+	ctx := context.Background()
+	for i := range 2 {
+		p, err := backend.Start(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if isNew := i == 0; p.New != isNew {
+			t.Errorf("start %d: New = %v, want %v", i, p.New, isNew)
+		}
+		c, err := client.New(client.Config{Endpoint: p.URL, Token: adminToken, Site: "demo"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			_, err = c.Phones.Create(ctx, "Kept Phone", "")
+		} else {
+			_, err = c.Phones.FindByName(ctx, "Kept Phone")
+		}
+		if err != nil {
+			t.Fatalf("start %d: %v", i, err)
+		}
+		shutdown, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err = p.Close(shutdown)
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,139 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/callingportal/terraform-provider-callingportal/internal/client"
+	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+)
+
+// planLedger checks a whole plan against the portal before anything is
+// written: that each number a resource takes is in the pool and free, that no
+// two resources take the same number, and that the plan's new stations fit
+// the site's inventory.
+//
+// Terraform plans every resource of a run in one provider process, calling
+// ModifyPlan concurrently, so the ledger lives in the configured provider and
+// is new for every run (every Configure). During apply Terraform plans each
+// resource again just before applying it, interleaved with the creates of
+// others; the ledger then counts only claims not yet applied, against the
+// inventory as it is now, so it never rejects there what passed the plan.
+type planLedger struct {
+	// apply is held shared by a create while it takes a station and
+	// exclusively by a check while it reads the inventory: every station
+	// taken in this process is then either in the inventory or still an
+	// open claim here, never both and never neither.
+	apply sync.RWMutex
+
+	mu     sync.Mutex
+	claims map[string]*claim // by canonical number
+}
+
+type claim struct {
+	owner   string // the resource type that takes the number
+	station bool   // the claim needs a new station
+	settled bool   // applied, or failed, in this process
+}
+
+func newPlanLedger() *planLedger { return &planLedger{claims: map[string]*claim{}} }
+
+// numberClaim is one resource's intent to take a number.
+type numberClaim struct {
+	attr   path.Path // where the number is configured
+	number string    // canonical E.164
+	owner  string    // e.g. "callingportal_user"
+	// replacing is true when the resource replaces an object that holds a
+	// number: Terraform destroys it first, freeing a station for the new one.
+	replacing bool
+}
+
+// check validates c against the portal and the rest of the plan.
+func (l *planLedger) check(ctx context.Context, cl *client.Client, c numberClaim, diags *diag.Diagnostics) {
+	n, err := cl.Numbers.Read(ctx, c.number)
+	switch {
+	case errors.Is(err, client.ErrNotFound):
+		addPortalError(diags, c.attr, "plan "+c.owner, portal.NotInPool(cl.Site, c.number))
+		return
+	case err != nil:
+		addPortalError(diags, c.attr, "check number "+c.number, err)
+		return
+	case n.Status != portal.StatusAvailable:
+		addPortalError(diags, c.attr, "plan "+c.owner, portal.HolderError(n))
+		return
+	}
+
+	l.mu.Lock()
+	if other, taken := l.claims[c.number]; taken {
+		l.mu.Unlock()
+		diags.AddAttributeError(c.attr, "Number claimed twice in this plan",
+			fmt.Sprintf("Could not plan %s: number %s is also claimed by a %s resource in this plan; a number can be held by one user, phone or service only.",
+				c.owner, c.number, other.owner))
+		return
+	}
+	l.claims[c.number] = &claim{owner: c.owner, station: !c.replacing}
+	l.mu.Unlock()
+	if c.replacing {
+		return
+	}
+
+	l.apply.Lock()
+	defer l.apply.Unlock()
+	inv, err := cl.Inventory.Read(ctx)
+	if err != nil {
+		addPortalError(diags, c.attr, "read the station inventory", err)
+		return
+	}
+	if needed := l.openStations(); needed > inv.Available {
+		addPortalError(diags, c.attr, "plan "+c.owner, portal.NoStations("this plan", needed, inv))
+	}
+}
+
+// openStations counts the claims that still need a new station.
+func (l *planLedger) openStations() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	open := 0
+	for _, c := range l.claims {
+		if c.station && !c.settled {
+			open++
+		}
+	}
+	return open
+}
+
+// taking wraps a create that takes number's station; call done when the
+// portal has answered, whether it succeeded or not.
+func (l *planLedger) taking(number string) (done func()) {
+	l.apply.RLock()
+	return func() {
+		l.mu.Lock()
+		if c := l.claims[number]; c != nil {
+			c.settled = true
+		}
+		l.mu.Unlock()
+		l.apply.RUnlock()
+	}
+}
+
+// checkTarget fails the plan when a phone or service to assign to does not
+// exist.
+func checkTarget(ctx context.Context, cl *client.Client, attr path.Path, t portal.Target, diags *diag.Diagnostics) {
+	var err error
+	if t.Type == portal.TargetPhone {
+		_, err = cl.Phones.Read(ctx, t.ID)
+	} else {
+		_, err = cl.Services.Read(ctx, t.ID)
+	}
+	if errors.Is(err, client.ErrNotFound) {
+		err = portal.Invalid(attr.String(), "%s %q does not exist on site %s", t.Type, t.ID, cl.Site)
+	}
+	if err != nil {
+		addPortalError(diags, attr, "check the "+string(t.Type), err)
+	}
+}

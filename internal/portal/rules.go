@@ -221,9 +221,13 @@ func checkUnique(tx Tx, site, field, value, self string) error {
 // CreateUser sets a user up with an available number of the site, taking one
 // station.
 func CreateUser(tx Tx, site string, in UserInput) (User, error) {
-	for field, v := range map[string]*string{"email": in.Email, "first_name": in.FirstName, "last_name": in.LastName, "phone_number": in.PhoneNumber} {
-		if v == nil {
-			return User{}, Invalid(field, "is required")
+	// In a fixed order, so the same request always names the same field.
+	for _, f := range []struct {
+		name  string
+		value *string
+	}{{"email", in.Email}, {"first_name", in.FirstName}, {"last_name", in.LastName}, {"phone_number", in.PhoneNumber}} {
+		if f.value == nil {
+			return User{}, Invalid(f.name, "is required")
 		}
 	}
 	if err := validateUserFields(in); err != nil {
@@ -394,6 +398,8 @@ func DeleteTarget(tx Tx, site string, t Target) error {
 	return tx.DeleteService(site, t.ID)
 }
 
+// targetExists checks that a phone or service exists: a missing one is
+// ErrNotFound, so deleting it again is a 404 that a retry can recognise.
 func targetExists(tx Tx, site string, t Target) error {
 	var err error
 	switch t.Type {
@@ -403,9 +409,6 @@ func targetExists(tx Tx, site string, t Target) error {
 		_, err = tx.GetService(site, t.ID)
 	default:
 		return Invalid("type", "%q must be phone or service: users get their number when they are created", t.Type)
-	}
-	if errors.Is(err, ErrNotFound) {
-		return Invalid(string(t.Type)+"_id", "%s %q does not exist on site %s", t.Type, t.ID, site)
 	}
 	return err
 }
@@ -424,7 +427,10 @@ func AssignNumber(tx Tx, site, number string, t Target, c Condition) (Number, er
 	if err := checkVersion("number", n.Number, n.Version, c); err != nil {
 		return Number{}, err
 	}
-	if err := targetExists(tx, site, t); err != nil {
+	// Here the target is part of the request body: a missing one is bad input.
+	if err := targetExists(tx, site, t); errors.Is(err, ErrNotFound) {
+		return Number{}, Invalid(string(t.Type)+"_id", "%s %q does not exist on site %s", t.Type, t.ID, site)
+	} else if err != nil {
 		return Number{}, err
 	}
 	switch {

@@ -83,7 +83,7 @@ func (s *Store) Update(ctx context.Context, fn func(portal.Tx) error) error {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
 	// After a commit this does nothing; after an error or a panic it undoes fn.
-	defer sqlTx.Rollback()
+	defer func() { _ = sqlTx.Rollback() }()
 	if err := fn(&tx{ctx: ctx, tx: sqlTx}); err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ func (s *Store) View(ctx context.Context, fn func(portal.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: begin: %w", err)
 	}
-	defer sqlTx.Rollback()
+	defer func() { _ = sqlTx.Rollback() }()
 	return fn(&tx{ctx: ctx, tx: sqlTx})
 }
 
@@ -112,44 +112,48 @@ func (s *Store) Close() error {
 // (PRAGMA integrity_check) and its foreign keys (PRAGMA foreign_key_check).
 func (s *Store) IntegrityCheck(ctx context.Context) error {
 	var problems []string
-	rows, err := s.reader.QueryContext(ctx, "PRAGMA integrity_check")
-	if err != nil {
-		return fmt.Errorf("sqlite: integrity check: %w", err)
-	}
-	for rows.Next() {
+	err := s.eachRow(ctx, "PRAGMA integrity_check", func(rows *sql.Rows) error {
 		var line string
-		if err := rows.Scan(&line); err != nil {
-			rows.Close()
-			return fmt.Errorf("sqlite: integrity check: %w", err)
+		if err := rows.Scan(&line); err != nil || line == "ok" {
+			return err
 		}
-		if line != "ok" {
-			problems = append(problems, line)
-		}
-	}
-	if err := rows.Close(); err != nil {
+		problems = append(problems, line)
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("sqlite: integrity check: %w", err)
 	}
-	rows, err = s.reader.QueryContext(ctx, "PRAGMA foreign_key_check")
-	if err != nil {
-		return fmt.Errorf("sqlite: foreign key check: %w", err)
-	}
-	for rows.Next() {
+	err = s.eachRow(ctx, "PRAGMA foreign_key_check", func(rows *sql.Rows) error {
 		var table, parent string
 		var rowid sql.NullInt64
 		var fk int
 		if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
-			rows.Close()
-			return fmt.Errorf("sqlite: foreign key check: %w", err)
+			return err
 		}
 		problems = append(problems, fmt.Sprintf("%s row %d references a missing %s", table, rowid.Int64, parent))
-	}
-	if err := rows.Close(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("sqlite: foreign key check: %w", err)
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("sqlite: integrity check failed: %s", strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+func (s *Store) eachRow(ctx context.Context, query string, fn func(*sql.Rows) error) error {
+	rows, err := s.reader.QueryContext(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 //go:embed migrations/*.sql
@@ -195,7 +199,7 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
+	defer func() { _ = tx.Rollback() }()
 	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 	version    INTEGER PRIMARY KEY,
 	name       TEXT NOT NULL,

@@ -1,0 +1,1003 @@
+// Package storetest is the conformance suite every portal.Store must pass.
+// It runs each rule of package portal through Store.Update against a real
+// store, so a store is only done when the rules hold on it, including under
+// concurrent writers.
+package storetest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+)
+
+// Run runs the suite. open must return a new, empty store and close it when
+// the test ends (t.Cleanup). Subtests run in parallel, each on its own store.
+//
+// Stores must give times back as they were stored, in UTC, so that a value
+// read back compares == with the value written.
+func Run(t *testing.T, open func(t *testing.T) portal.Store) {
+	tests := []struct {
+		name string
+		test func(*testing.T, func(*testing.T) portal.Store)
+	}{
+		{"Sites", testSites},
+		{"Inventory", testInventory},
+		{"CreateUserTakesStationAndNumber", testCreateUser},
+		{"UserInputValidated", testUserValidation},
+		{"UserNumberLocked", testUserNumberLocked},
+		{"DeleteUserFreesNumberAndStation", testDeleteUser},
+		{"TargetNumbersMoveAndUnassign", testMoveAndUnassign},
+		{"NoStationsAvailable", testNoStations},
+		{"MustBeAvailable", testMustBeAvailable},
+		{"UserEmailAndExtensionUnique", testUserUniqueness},
+		{"NumbersStoredCanonical", testCanonicalNumbers},
+		{"InvalidNumbers", testInvalidNumbers},
+		{"StaleIfMatch", testStaleIfMatch},
+		{"DeleteTargetHoldingNumbers", testDeleteTarget},
+		{"StationsPurchasedFloor", testStationsFloor},
+		{"Tokens", testTokens},
+		{"Idempotency", testIdempotency},
+		{"ListNumbers", testListNumbers},
+		{"ListPages", testListPages},
+		{"ConcurrentAssignments", testConcurrentAssignments},
+		{"RollbackOnError", testRollbackOnError},
+		{"RollbackOnPanic", testRollbackOnPanic},
+		{"ViewIsReadOnly", testViewReadOnly},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tt.test(t, open)
+		})
+	}
+}
+
+// site is the site every fixture sets up.
+const site = "s1"
+
+// num returns the i-th test number, "+13125550100" for 0; all are valid US
+// numbers in E.164.
+func num(i int) string { return fmt.Sprintf("+1312555%04d", 100+i) }
+
+func nums(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = num(i)
+	}
+	return out
+}
+
+// fixture is a store with site s1 and helpers that run rules on it.
+type fixture struct {
+	t     *testing.T
+	store portal.Store
+}
+
+func newFixture(t *testing.T, open func(*testing.T) portal.Store, stations int, numbers ...string) *fixture {
+	t.Helper()
+	f := &fixture{t: t, store: open(t)}
+	must(t, f.store.Update(t.Context(), func(tx portal.Tx) error {
+		if _, err := portal.CreateSite(tx, portal.Site{ID: site, StationsPurchased: stations}); err != nil {
+			return err
+		}
+		_, err := portal.AddNumbers(tx, site, numbers)
+		return err
+	}))
+	return f
+}
+
+// update runs a rule in one Update and returns its result.
+func update[T any](f *fixture, rule func(portal.Tx) (T, error)) (T, error) {
+	var out T
+	err := f.store.Update(f.t.Context(), func(tx portal.Tx) error {
+		var err error
+		out, err = rule(tx)
+		return err
+	})
+	return out, err
+}
+
+// view reads in one View and fails the test on error.
+func view[T any](f *fixture, read func(portal.Tx) (T, error)) T {
+	f.t.Helper()
+	var out T
+	must(f.t, f.store.View(f.t.Context(), func(tx portal.Tx) error {
+		var err error
+		out, err = read(tx)
+		return err
+	}))
+	return out
+}
+
+func (f *fixture) createUser(email, first, last, number, ext string) (portal.User, error) {
+	return update(f, func(tx portal.Tx) (portal.User, error) {
+		return portal.CreateUser(tx, site, portal.UserInput{
+			Email: &email, FirstName: &first, LastName: &last, PhoneNumber: &number, Extension: &ext})
+	})
+}
+
+func (f *fixture) mustUser(email, first, last, number, ext string) portal.User {
+	f.t.Helper()
+	u, err := f.createUser(email, first, last, number, ext)
+	must(f.t, err)
+	return u
+}
+
+func (f *fixture) updateUser(id string, in portal.UserInput, c portal.Condition) (portal.User, error) {
+	return update(f, func(tx portal.Tx) (portal.User, error) { return portal.UpdateUser(tx, site, id, in, c) })
+}
+
+func (f *fixture) phone(name string) portal.Target {
+	f.t.Helper()
+	ph, err := update(f, func(tx portal.Tx) (portal.Phone, error) {
+		return portal.CreatePhone(tx, site, portal.Phone{Name: name, Model: "T54W"})
+	})
+	must(f.t, err)
+	return portal.Target{Type: portal.TargetPhone, ID: ph.ID}
+}
+
+func (f *fixture) service(name string) portal.Target {
+	f.t.Helper()
+	s, err := update(f, func(tx portal.Tx) (portal.Service, error) {
+		return portal.CreateService(tx, site, portal.Service{Name: name, Type: "hunt_group"})
+	})
+	must(f.t, err)
+	return portal.Target{Type: portal.TargetService, ID: s.ID}
+}
+
+func (f *fixture) assign(number string, to portal.Target, c portal.Condition) (portal.Number, error) {
+	return update(f, func(tx portal.Tx) (portal.Number, error) { return portal.AssignNumber(tx, site, number, to, c) })
+}
+
+func (f *fixture) mustAssign(number string, to portal.Target) portal.Number {
+	f.t.Helper()
+	n, err := f.assign(number, to, portal.Condition{})
+	must(f.t, err)
+	return n
+}
+
+func (f *fixture) unassign(number string, c portal.Condition) (portal.Number, error) {
+	return update(f, func(tx portal.Tx) (portal.Number, error) { return portal.UnassignNumber(tx, site, number, c) })
+}
+
+func (f *fixture) deleteTarget(t portal.Target) error {
+	return f.store.Update(f.t.Context(), func(tx portal.Tx) error { return portal.DeleteTarget(tx, site, t) })
+}
+
+func (f *fixture) number(number string) portal.Number {
+	f.t.Helper()
+	return view(f, func(tx portal.Tx) (portal.Number, error) { return tx.GetNumber(site, number) })
+}
+
+func (f *fixture) numbers(filter portal.NumberFilter, p portal.Page) []portal.Number {
+	f.t.Helper()
+	return view(f, func(tx portal.Tx) ([]portal.Number, error) { return tx.ListNumbers(site, filter, p) })
+}
+
+// wantInventory checks the station counts, and that In Use is the number of
+// assigned numbers the store actually holds.
+func (f *fixture) wantInventory(total, inUse int) {
+	f.t.Helper()
+	inv := view(f, func(tx portal.Tx) (portal.Inventory, error) { return portal.GetInventory(tx, site) })
+	want := portal.Inventory{Site: site, Total: total, InUse: inUse, Available: total - inUse}
+	if inv != want {
+		f.t.Fatalf("inventory = %+v, want %+v", inv, want)
+	}
+	if assigned := f.numbers(portal.NumberFilter{Status: portal.StatusAssigned}, portal.Page{}); len(assigned) != inUse {
+		f.t.Fatalf("%d numbers assigned, inventory says %d in use", len(assigned), inUse)
+	}
+}
+
+// wantHolder checks who holds a number; an empty holder means available.
+func (f *fixture) wantHolder(number string, holder portal.Target, name string) portal.Number {
+	f.t.Helper()
+	n := f.number(number)
+	status := portal.StatusAssigned
+	if holder == (portal.Target{}) {
+		status = portal.StatusAvailable
+	}
+	if n.Status != status || n.AssignedType != holder.Type || n.AssignedID != holder.ID || n.AssignedName != name {
+		f.t.Fatalf("number %s = %s %s %q %q, want %s %s %q %q", number,
+			n.Status, n.AssignedType, n.AssignedID, n.AssignedName, status, holder.Type, holder.ID, name)
+	}
+	return n
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// wantErr checks that err matches target and that its message holds every
+// one of parts.
+func wantErr(t *testing.T, err, target error, parts ...string) {
+	t.Helper()
+	if !errors.Is(err, target) {
+		t.Fatalf("error = %v (code %s), want code %s", err, portal.CodeOf(err), portal.CodeOf(target))
+	}
+	for _, p := range parts {
+		if !strings.Contains(err.Error(), p) {
+			t.Errorf("error %q does not mention %q", err, p)
+		}
+	}
+}
+
+func wantEqual[T comparable](t *testing.T, what string, got, want T) {
+	t.Helper()
+	if got != want {
+		t.Fatalf("%s = %+v, want %+v", what, got, want)
+	}
+}
+
+func testSites(t *testing.T, open func(*testing.T) portal.Store) {
+	f := newFixture(t, open, 3)
+	created, err := update(f, func(tx portal.Tx) (portal.Site, error) {
+		return portal.CreateSite(tx, portal.Site{ID: "b-site", Name: "Branch", StationsPurchased: 7})
+	})
+	must(t, err)
+	if created.Version != 1 || created.CreatedAt.IsZero() || created.CreatedAt.Location() != time.UTC {
+		t.Fatalf("created site = %+v, want version 1 and a UTC creation time", created)
+	}
+	wantEqual(t, "site read back", view(f, func(tx portal.Tx) (portal.Site, error) { return tx.GetSite("b-site") }), created)
+
+	// Times round-trip to the nanosecond whatever their zone.
+	at := time.Date(2024, 2, 29, 23, 59, 59, 123456789, time.FixedZone("CET", 3600))
+	must(t, f.store.Update(t.Context(), func(tx portal.Tx) error {
+		return tx.PutSite(portal.Site{ID: "a-site", Name: "a-site", Version: 4, CreatedAt: at})
+	}))
+	a := view(f, func(tx portal.Tx) (portal.Site, error) { return tx.GetSite("a-site") })
+	wantEqual(t, "site read back", a, portal.Site{ID: "a-site", Name: "a-site", Version: 4, CreatedAt: at.UTC()})
+
+	sites := view(f, func(tx portal.Tx) ([]portal.Site, error) { return tx.ListSites() })
+	var ids []string
+	for _, s := range sites {
+		ids = append(ids, s.ID)
+	}
+	if !slices.Equal(ids, []string{"a-site", "b-site", site}) {
+		t.Fatalf("ListSites = %v, want a-site, b-site, s1 in ID order", ids)
+	}
+
+	_, err = update(f, func(tx portal.Tx) (portal.Site, error) { return portal.CreateSite(tx, portal.Site{ID: site}) })
+	wantErr(t, err, portal.ErrConflict, `site "s1" already exists`)
+	for _, bad := range []portal.Site{{ID: "S 1"}, {ID: "x"}, {ID: "ok-id", StationsPurchased: -1}} {
+		_, err = update(f, func(tx portal.Tx) (portal.Site, error) { return portal.CreateSite(tx, bad) })
+		wantErr(t, err, portal.ErrValidationFailed)
+	}
+
+	err = f.store.View(t.Context(), func(tx portal.Tx) error { _, err := tx.GetSite("nope"); return err })
+	wantErr(t, err, portal.ErrNotFound, `site "nope" not found`)
+	err = f.store.Update(t.Context(), func(tx portal.Tx) error { _, err := tx.LockSite("nope"); return err })
+	wantErr(t, err, portal.ErrNotFound, `site "nope" not found`)
+	_, err = update(f, func(tx portal.Tx) ([]portal.Number, error) { return portal.AddNumbers(tx, "nope", []string{num(0)}) })
+	wantErr(t, err, portal.ErrNotFound)
+}
+
+func testInventory(t *testing.T, open func(*testing.T) portal.Store) {
+	f := newFixture(t, open, 5, nums(6)...)
+	f.wantInventory(5, 0)
+	f.mustUser("jane@example.com", "Jane", "Doe", num(0), "")
+	f.wantInventory(5, 1)
+	desk, queue := f.phone("Desk 1"), f.service("Queue")
+	f.mustAssign(num(1), desk)
+	f.mustAssign(num(2), queue)
+	f.wantInventory(5, 3)
+	_, err := f.unassign(num(1), portal.Condition{})
+	must(t, err)
+	f.wantInventory(5, 2)
+}
+
+func testCreateUser(t *testing.T, open func(*testing.T) portal.Store) {
+	f := newFixture(t, open, 2, nums(2)...)
+	u, err := update(f, func(tx portal.Tx) (portal.User, error) {
+		return portal.CreateUser(tx, site, portal.UserInput{Email: new("jane@example.com"), FirstName: new("Jane"),
+			LastName: new("Doe"), PhoneNumber: new("+1 (312) 555-0100"), Extension: new("100"), VoicemailPIN: new("4321")})
+	})
+	must(t, err)
+	if u.PhoneNumber != num(0) || u.Version != 1 || !u.VoicemailPINSet || u.VoicemailPINHash != portal.HashSecret("4321") {
+		t.Fatalf("created user = %+v", u)
+	}
+	wantEqual(t, "user read back", view(f, func(tx portal.Tx) (portal.User, error) { return tx.GetUser(site, u.ID) }), u)
+	for field, value := range map[string]string{"email": u.Email, "extension": "100", "phone_number": num(0)} {
+		got := view(f, func(tx portal.Tx) (portal.User, error) { return tx.FindUser(site, field, value) })
+		wantEqual(t, "user found by "+field, got, u)
+	}
+	n := f.wantHolder(num(0), portal.Target{Type: portal.TargetUser, ID: u.ID}, "Jane Doe")
+	wantEqual(t, "number version", n.Version, 2)
+	f.wantInventory(2, 1)
+
+	// A user without a PIN has none set.
+	bob := f.mustUser("bob@example.com", "Bob", "Roe", num(1), "")
+	if bob.VoicemailPINSet || bob.Extension != "" {
+		t.Fatalf("user without PIN or extension = %+v", bob)
+	}
+	f.wantInventory(2, 2)
+}
+
+func testUserValidation(t *testing.T, open func(*testing.T) portal.Store) {
+	f := newFixture(t, open, 2, nums(1)...)
+	ok := portal.UserInput{Email: new("jane@example.com"), FirstName: new("Jane"), LastName: new("Doe"), PhoneNumber: new(num(0))}
+	for _, tc := range []struct {
+		name   string
+		mutate func(*portal.UserInput)
+		want   error
+		says   string
+	}{
+		{"no email", func(in *portal.UserInput) { in.Email = nil }, portal.ErrValidationFailed, "email: is required"},
+		{"no first name", func(in *portal.UserInput) { in.FirstName = nil }, portal.ErrValidationFailed, "first_name: is required"},
+		{"no number", func(in *portal.UserInput) { in.PhoneNumber = nil }, portal.ErrValidationFailed, "phone_number: is required"},
+		{"nothing", func(in *portal.UserInput) { *in = portal.UserInput{} }, portal.ErrValidationFailed, "email: is required"},
+		{"bad email", func(in *portal.UserInput) { in.Email = new("Jane <jane@example.com>") }, portal.ErrValidationFailed, "email:"},
+		{"blank name", func(in *portal.UserInput) { in.LastName = new("  ") }, portal.ErrValidationFailed, "last_name:"},
+		{"bad extension", func(in *portal.UserInput) { in.Extension = new("1") }, portal.ErrValidationFailed, "extension:"},
+		{"bad PIN", func(in *portal.UserInput) { in.VoicemailPIN = new("12") }, portal.ErrValidationFailed, "voicemail_pin:"},
+		{"bad number", func(in *portal.UserInput) { in.PhoneNumber = new("3125550100") }, portal.ErrValidationFailed, "number:"},
+		{"number of no pool", func(in *portal.UserInput) { in.PhoneNumber = new("+14155550100") }, portal.ErrNotFound, "not in the number pool"},
+	} {
+		in := ok
+		tc.mutate(&in)
+		_, err := update(f, func(tx portal.Tx) (portal.User, error) { return portal.CreateUser(tx, site, in) })
+		if !errors.Is(err, tc.want) || !strings.Contains(fmt.Sprint(err), tc.says) {
+			t.Errorf("%s: error = %v (code %s), want %s saying %q", tc.name, err, portal.CodeOf(err), portal.CodeOf(tc.want), tc.says)
+		}
+	}
+	f.wantInventory(2, 0)
+	_, err := update(f, func(tx portal.Tx) (portal.User, error) { return portal.CreateUser(tx, "nope", ok) })
+	wantErr(t, err, portal.ErrNotFound)
+}
+
+func testUserNumberLocked(t *testing.T, open func(*testing.T) portal.Store) {
+	f := newFixture(t, open, 5, nums(3)...)
+	u := f.mustUser("jane@example.com", "Jane", "Doe", num(0), "")
+	desk, queue := f.phone("Desk 1"), f.service("Queue")
+	before := f.number(num(0))
+
+	_, err := f.assign(num(0), desk, portal.Condition{})
+	wantErr(t, err, portal.ErrUserNumberLocked, "Jane Doe", u.ID, num(0))
+	_, err = f.assign(num(0), queue, portal.Condition{MustBeAvailable: true})
+	wantErr(t, err, portal.ErrUserNumberLocked, "Jane Doe", u.ID)
+	_, err = f.unassign(num(0), portal.Condition{})
+	wantErr(t, err, portal.ErrUserNumberLocked, "Jane Doe", u.ID)
+	_, err = f.createUser("bob@example.com", "Bob", "Roe", num(0), "")
+	wantErr(t, err, portal.ErrUserNumberLocked, "Jane Doe", u.ID)
+	_, err = f.updateUser(u.ID, portal.UserInput{PhoneNumber: new(num(1))}, portal.Condition{})
+	wantErr(t, err, portal.ErrUserNumberLocked, "Jane Doe", num(0))
+
+	// The same number in another spelling is no change.
+	_, err = f.updateUser(u.ID, portal.UserInput{PhoneNumber: new("+1 312-555-0100"), FirstName: new("Janet")}, portal.Condition{})
+	must(t, err)
+	wantEqual(t, "number version", f.number(num(0)).Version, before.Version)
+	f.wantHolder(num(0), portal.Target{Type: portal.TargetUser, ID: u.ID}, "Janet Doe")
+	f.wantInventory(5, 1)
+}
+
+func testDeleteUser(t *testing.T, open func(*testing.T) portal.Store) {
+	f := newFixture(t, open, 1, nums(1)...)
+	u := f.mustUser("jane@example.com", "Jane", "Doe", num(0), "100")
+	f.wantInventory(1, 1)
+
+	must(t, f.store.Update(t.Context(), func(tx portal.Tx) error { return portal.DeleteUser(tx, site, u.ID, portal.Condition{}) }))
+	f.wantHolder(num(0), portal.Target{}, "")
+	f.wantInventory(1, 0)
+	err := f.store.View(t.Context(), func(tx portal.Tx) error { _, err := tx.GetUser(site, u.ID); return err })
+	wantErr(t, err, portal.ErrNotFound, u.ID)
+	err = f.store.View(t.Context(), func(tx portal.Tx) error { _, err := tx.FindUser(site, "email", u.Email); return err })
+	wantErr(t, err, portal.ErrNotFound)
+	err = f.store.Update(t.Context(), func(tx portal.Tx) error { return portal.DeleteUser(tx, site, u.ID, portal.Condition{}) })
+	wantErr(t, err, portal.ErrNotFound)
+
+	// Number, station, email and extension are all free again.
+	again := f.mustUser("jane@example.com", "Jane", "Doe", num(0), "100")
+	f.wantHolder(num(0), portal.Target{Type: portal.TargetUser, ID: again.ID}, "Jane Doe")
+	f.wantInventory(1, 1)
+}
+
+func testMoveAndUnassign(t *testing.T, open func(*testing.T) portal.Store) {
+	f := newFixture(t, open, 1, nums(2)...)
+	desk, queue := f.phone("Desk 1"), f.service("Main Queue")
+
+	n := f.mustAssign("+1 312 555 0100", desk)
+	wantEqual(t, "assigned number", n.Number, num(0))
+	wantEqual(t, "holder name", n.AssignedName, "Desk 1")
+	f.wantInventory(1, 1)
+
+	// Moving takes no station, though none is left.
+	moved := f.mustAssign(num(0), queue)
+	wantEqual(t, "version after move", moved.Version, n.Version+1)
+	f.wantHolder(num(0), queue, "Main Queue")
+	f.wantInventory(1, 1)
+
+	// Assigning to the holder again changes nothing.
+	same := f.mustAssign(num(0), queue)
+	wantEqual(t, "version after no-op", same.Version, moved.Version)
+
+	freed, err := f.unassign(num(0), portal.Condition{})
+	must(t, err)
+	if freed.Status != portal.StatusAvailable || freed.AssignedType != "" || freed.AssignedID != "" || freed.AssignedName != "" {
+		t.Fatalf("unassigned number = %+v", freed)
+	}
+	f.wantInventory(1, 0)
+	again, err := f.unassign(num(0), portal.Condition{})
+	must(t, err)
+	wantEqual(t, "version after unassigning an available number", again.Version, freed.Version)
+
+	// The freed station serves another number.
+	f.mustAssign(num(1), desk)
+	f.wantInventory(1, 1)
+
+	_, err = f.assign(num(0), portal.Target{Type: portal.TargetPhone, ID: "ph_missing"}, portal.Condition{})
+	wantErr(t, err, portal.ErrValidationFailed, "ph_missing")
+	_, err = f.assign(num(0), portal.Target{Type: portal.TargetUser, ID: "usr_x"}, portal.Condition{})
+	wantErr(t, err, portal.ErrValidationFailed)
+}
+
+func testNoStations(t *testing.T, open func(*testing.T) portal.Store) {
+	f := newFixture(t, open, 2, nums(3)...)
+	desk, queue := f.phone("Desk 1"), f.service("Queue")
+	f.mustAssign(num(0), desk)
+	f.mustAssign(num(1), queue)
+
+	_, err := f.assign(num(2), desk, portal.Condition{})
+	wantErr(t, err, portal.ErrNoStationsAvailable,
+		"this change needs 1 new station; site s1 has 0 available (2 in use of 2 purchased)")
+	var perr *portal.Error
+	if errors.As(err, &perr) {
+		wantEqual(t, "details", fmt.Sprint(perr.Details), fmt.Sprint(map[string]any{
+			"needed": 1, "site": site, "available": 0, "in_use": 2, "total": 2}))
+	}
+	_, err = f.createUser("jane@example.com", "Jane", "Doe", num(2), "")
+	wantErr(t, err, portal.ErrNoStationsAvailable, "2 in use of 2 purchased")
+	err = f.store.View(t.Context(), func(tx portal.Tx) error { _, err := tx.FindUser(site, "email", "jane@example.com"); return err })
+	wantErr(t, err, portal.ErrNotFound)
+	f.wantHolder(num(2), portal.Target{}, "")
+	f.wantInventory(2, 2)
+}
+
+func testMustBeAvailable(t *testing.T, open func(*testing.T) portal.Store) {
+	f := newFixture(t, open, 3, nums(2)...)
+	desk, queue := f.phone("Desk 1"), f.service("Queue")
+	f.mustAssign(num(0), desk)
+
+	_, err := f.assign(num(0), queue, portal.Condition{MustBeAvailable: true})
+	wantErr(t, err, portal.ErrNumberUnavailable, num(0), `phone "Desk 1"`, desk.ID)
+	f.wantHolder(num(0), desk, "Desk 1")
+
+	_, err = f.assign(num(1), queue, portal.Condition{MustBeAvailable: true})
+	must(t, err)
+	f.wantHolder(num(1), queue, "Queue")
+	f.wantInventory(3, 2)
+}
+
+func testUserUniqueness(t *testing.T, open func(*testing.T) portal.Store) {
+	f := newFixture(t, open, 10, nums(6)...)
+	jane := f.mustUser("jane@example.com", "Jane", "Doe", num(0), "100")
+
+	_, err := f.createUser("jane@example.com", "Bob", "Roe", num(1), "")
+	wantErr(t, err, portal.ErrConflict, "jane@example.com", jane.ID)
+	_, err = f.createUser("bob@example.com", "Bob", "Roe", num(1), "100")
+	wantErr(t, err, portal.ErrConflict, `"100"`, jane.ID)
+	f.wantInventory(10, 1)
+
+	// Users without an extension do not clash.
+	bob := f.mustUser("bob@example.com", "Bob", "Roe", num(1), "")
+	f.mustUser("carol@example.com", "Carol", "Poe", num(2), "")
+
+	_, err = f.updateUser(bob.ID, portal.UserInput{Email: new("jane@example.com")}, portal.Condition{})
+	wantErr(t, err, portal.ErrConflict, jane.ID)
+	_, err = f.updateUser(bob.ID, portal.UserInput{Extension: new("100")}, portal.Condition{})
+	wantErr(t, err, portal.ErrConflict, jane.ID)
+	// A user does not clash with itself.
+	_, err = f.updateUser(jane.ID, portal.UserInput{Email: new("jane@example.com"), Extension: new("100")}, portal.Condition{})
+	must(t, err)
+	// A freed extension can be taken.
+	_, err = f.updateUser(jane.ID, portal.UserInput{Extension: new("")}, portal.Condition{})
+	must(t, err)
+	bob, err = f.updateUser(bob.ID, portal.UserInput{Extension: new("100")}, portal.Condition{})
+	must(t, err)
+	wantEqual(t, "bob's extension", bob.Extension, "100")
+
+	// Uniqueness is per site.
+	must(t, f.store.Update(t.Context(), func(tx portal.Tx) error {
+		if _, err := portal.CreateSite(tx, portal.Site{ID: "s2", StationsPurchased: 1}); err != nil {
+			return err
+		}
+		if _, err := portal.AddNumbers(tx, "s2", []string{num(0)}); err != nil {
+			return err
+		}
+		_, err := portal.CreateUser(tx, "s2", portal.UserInput{Email: new("jane@example.com"), FirstName: new("Jane"),
+			LastName: new("Doe"), PhoneNumber: new(num(0)), Extension: new("100")})
+		return err
+	}))
+	f.wantInventory(10, 3)
+}
+
+func testCanonicalNumbers(t *testing.T, open func(*testing.T) portal.Store) {
+	f := newFixture(t, open, 5)
+	spellings := []string{"+1 312 555 0100", "+1 (312) 555-0101", "+1-312-555-0102", "+1.312.555.0103", " +13125550104 "}
+	added, err := update(f, func(tx portal.Tx) ([]portal.Number, error) { return portal.AddNumbers(tx, site, spellings) })
+	must(t, err)
+	var got []string
+	for _, n := range f.numbers(portal.NumberFilter{}, portal.Page{}) {
+		got = append(got, n.Number)
+	}
+	if want := nums(5); !slices.Equal(got, want) || len(added) != 5 || added[1].Number != want[1] {
+		t.Fatalf("stored numbers = %v (added %v), want %v", got, added, want)
+	}
+
+	_, err = update(f, func(tx portal.Tx) ([]portal.Number, error) {
+		return portal.AddNumbers(tx, site, []string{"+1 (312) 555-0100"})
+	})
+	wantErr(t, err, portal.ErrConflict, num(0))
+
+	n := f.mustAssign("+1 (312) 555-0102", f.phone("Desk"))
+	wantEqual(t, "assigned number", n.Number, num(2))
+	u := f.mustUser("jane@example.com", "Jane", "Doe", "+1.312.555.0103", "")
+	wantEqual(t, "user's number", u.PhoneNumber, num(3))
+	found := view(f, func(tx portal.Tx) (portal.User, error) { return tx.FindUser(site, "phone_number", num(3)) })
+	wantEqual(t, "user found by number", found.ID, u.ID)
+}
+
+func testInvalidNumbers(t *testing.T, open func(*testing.T) portal.Store) {
+	f := newFixture(t, open, 5, nums(1)...)
+	for _, bad := range []string{"3125550101", "+1 555", "call me", "", "+1 312 555 01011"} {
+		_, err := update(f, func(tx portal.Tx) ([]portal.Number, error) {
+			return portal.AddNumbers(tx, site, []string{num(1), bad})
+		})
+		wantErr(t, err, portal.ErrValidationFailed, "number")
+		_, err = f.assign(bad, f.phone("Desk "+bad), portal.Condition{})
+		wantErr(t, err, portal.ErrValidationFailed, "number")
+	}
+	// The valid number of each rejected batch was not added either.
+	if got := f.numbers(portal.NumberFilter{}, portal.Page{}); len(got) != 1 {
+		t.Fatalf("pool = %v, want only %s", got, num(0))
+	}
+	_, err := f.assign(num(1), f.phone("Desk"), portal.Condition{})
+	wantErr(t, err, portal.ErrNotFound, "number "+num(1)+" is not in the number pool of site s1")
+}
+
+func testStaleIfMatch(t *testing.T, open func(*testing.T) portal.Store) {
+	f := newFixture(t, open, 5, nums(2)...)
+	desk, queue := f.phone("Desk"), f.service("Queue")
+
+	n := f.number(num(0))
+	moved, err := f.assign(num(0), desk, portal.Condition{IfMatch: n.Version})
+	must(t, err)
+	_, err = f.assign(num(0), queue, portal.Condition{IfMatch: n.Version})
+	wantErr(t, err, portal.ErrPreconditionFailed, num(0))
+	_, err = f.unassign(num(0), portal.Condition{IfMatch: n.Version})
+	wantErr(t, err, portal.ErrPreconditionFailed)
+	f.wantHolder(num(0), desk, "Desk")
+	_, err = f.unassign(num(0), portal.Condition{IfMatch: moved.Version})
+	must(t, err)
+
+	s := view(f, func(tx portal.Tx) (portal.Site, error) { return tx.GetSite(site) })
+	setStations := func(total int, ifMatch int64) (portal.Site, error) {
+		return update(f, func(tx portal.Tx) (portal.Site, error) {
+			return portal.SetStationsPurchased(tx, site, total, portal.Condition{IfMatch: ifMatch})
+		})
+	}
+	s2, err := setStations(6, s.Version)
+	must(t, err)
+	_, err = setStations(7, s.Version)
+	wantErr(t, err, portal.ErrPreconditionFailed, `site "s1"`)
+	f.wantInventory(6, 0)
+	_, err = setStations(7, s2.Version)
+	must(t, err)
+
+	u := f.mustUser("jane@example.com", "Jane", "Doe", num(1), "")
+	u2, err := f.updateUser(u.ID, portal.UserInput{FirstName: new("Janet")}, portal.Condition{IfMatch: u.Version})
+	must(t, err)
+	wantEqual(t, "user version", u2.Version, u.Version+1)
+	_, err = f.updateUser(u.ID, portal.UserInput{FirstName: new("Jo")}, portal.Condition{IfMatch: u.Version})
+	wantErr(t, err, portal.ErrPreconditionFailed, u.ID)
+	err = f.store.Update(t.Context(), func(tx portal.Tx) error {
+		return portal.DeleteUser(tx, site, u.ID, portal.Condition{IfMatch: u.Version})
+	})
+	wantErr(t, err, portal.ErrPreconditionFailed)
+	got := view(f, func(tx portal.Tx) (portal.User, error) { return tx.GetUser(site, u.ID) })
+	wantEqual(t, "user after stale writes", got, u2)
+}
+
+func testDeleteTarget(t *testing.T, open func(*testing.T) portal.Store) {
+	f := newFixture(t, open, 5, nums(2)...)
+	desk, desk2, queue := f.phone("Desk"), f.phone("Desk 2"), f.service("Queue")
+	f.mustAssign(num(0), desk)
+	f.mustAssign(num(1), queue)
+
+	wantErr(t, f.deleteTarget(desk), portal.ErrConflict, desk.ID, num(0))
+	wantErr(t, f.deleteTarget(queue), portal.ErrConflict, queue.ID, num(1))
+	f.wantHolder(num(0), desk, "Desk")
+
+	_, err := f.unassign(num(0), portal.Condition{})
+	must(t, err)
+	must(t, f.deleteTarget(desk))
+	err = f.store.View(t.Context(), func(tx portal.Tx) error { _, err := tx.GetPhone(site, desk.ID); return err })
+	wantErr(t, err, portal.ErrNotFound)
+	err = f.store.View(t.Context(), func(tx portal.Tx) error { _, err := tx.FindPhone(site, "Desk"); return err })
+	wantErr(t, err, portal.ErrNotFound)
+
+	f.mustAssign(num(1), desk2)
+	must(t, f.deleteTarget(queue))
+	err = f.store.View(t.Context(), func(tx portal.Tx) error { _, err := tx.GetService(site, queue.ID); return err })
+	wantErr(t, err, portal.ErrNotFound)
+
+	// Deleting what is gone is not found, so a retried delete can tell.
+	wantErr(t, f.deleteTarget(desk), portal.ErrNotFound)
+	wantErr(t, f.deleteTarget(queue), portal.ErrNotFound)
+	f.wantInventory(5, 1)
+
+	// Names are unique per site among phones and among services.
+	_, err = update(f, func(tx portal.Tx) (portal.Phone, error) {
+		return portal.CreatePhone(tx, site, portal.Phone{Name: "Desk 2"})
+	})
+	wantErr(t, err, portal.ErrConflict, desk2.ID)
+	f.service("Queue") // the deleted service's name is free again
+	_, err = update(f, func(tx portal.Tx) (portal.Service, error) {
+		return portal.CreateService(tx, site, portal.Service{Name: "Queue", Type: "call_queue"})
+	})
+	wantErr(t, err, portal.ErrConflict)
+	_, err = update(f, func(tx portal.Tx) (portal.Service, error) {
+		return portal.CreateService(tx, site, portal.Service{Name: "Other", Type: "fax"})
+	})
+	wantErr(t, err, portal.ErrValidationFailed)
+}
+
+func testStationsFloor(t *testing.T, open func(*testing.T) portal.Store) {
+	f := newFixture(t, open, 3, nums(2)...)
+	desk := f.phone("Desk")
+	f.mustAssign(num(0), desk)
+	f.mustAssign(num(1), desk)
+	setStations := func(total int) (portal.Site, error) {
+		return update(f, func(tx portal.Tx) (portal.Site, error) {
+			return portal.SetStationsPurchased(tx, site, total, portal.Condition{})
+		})
+	}
+	_, err := setStations(1)
+	wantErr(t, err, portal.ErrValidationFailed, "1 is below the 2 stations in use")
+	_, err = setStations(-1)
+	wantErr(t, err, portal.ErrValidationFailed)
+	f.wantInventory(3, 2)
+
+	s, err := setStations(2)
+	must(t, err)
+	wantEqual(t, "site version", s.Version, 2)
+	f.wantInventory(2, 2)
+	_, err = setStations(10)
+	must(t, err)
+	f.wantInventory(10, 2)
+	_, err = update(f, func(tx portal.Tx) (portal.Site, error) {
+		return portal.SetStationsPurchased(tx, "nope", 1, portal.Condition{})
+	})
+	wantErr(t, err, portal.ErrNotFound)
+}
+
+func testTokens(t *testing.T, open func(*testing.T) portal.Store) {
+	f := newFixture(t, open, 1)
+	admin := portal.Token{ID: portal.NewID("tok"), Name: "ci admin", Admin: true, Hash: portal.HashSecret("a"), CreatedAt: portal.Now()}
+	scoped := portal.Token{ID: portal.NewID("tok"), Name: "team", Site: site, Hash: portal.HashSecret("b"), CreatedAt: portal.Now()}
+	must(t, f.store.Update(t.Context(), func(tx portal.Tx) error { return errors.Join(tx.PutToken(admin), tx.PutToken(scoped)) }))
+	for _, tok := range []portal.Token{admin, scoped} {
+		got := view(f, func(tx portal.Tx) (portal.Token, error) { return tx.GetTokenByHash(tok.Hash) })
+		wantEqual(t, "token read back", got, tok)
+	}
+	err := f.store.View(t.Context(), func(tx portal.Tx) error { _, err := tx.GetTokenByHash(portal.HashSecret("c")); return err })
+	wantErr(t, err, portal.ErrNotFound)
+}
+
+func testIdempotency(t *testing.T, open func(*testing.T) portal.Store) {
+	f := newFixture(t, open, 1)
+	old := portal.Now().Add(-48 * time.Hour)
+	rec := portal.IdempotencyRecord{Scope: "tok_a", Key: "k1", RequestHash: "h1", Status: 201,
+		Body: []byte(`{"id":"usr_1"}`), Location: "/v1/sites/s1/users/usr_1", CreatedAt: old}
+	recent := portal.IdempotencyRecord{Scope: "tok_a", Key: "k2", RequestHash: "h2", Status: 200, Body: []byte("{}"), CreatedAt: portal.Now()}
+	must(t, f.store.Update(t.Context(), func(tx portal.Tx) error { return errors.Join(tx.PutIdempotency(rec), tx.PutIdempotency(recent)) }))
+
+	get := func(scope, key string) (portal.IdempotencyRecord, error) {
+		var r portal.IdempotencyRecord
+		err := f.store.View(t.Context(), func(tx portal.Tx) error {
+			var err error
+			r, err = tx.GetIdempotency(scope, key)
+			return err
+		})
+		return r, err
+	}
+	wantSame := func(got, want portal.IdempotencyRecord) {
+		t.Helper()
+		if !bytes.Equal(got.Body, want.Body) {
+			t.Fatalf("body = %q, want %q", got.Body, want.Body)
+		}
+		got.Body, want.Body = nil, nil
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("idempotency record = %+v, want %+v", got, want)
+		}
+	}
+	got, err := get("tok_a", "k1")
+	must(t, err)
+	wantSame(got, rec)
+	// Keys belong to the token that sent them.
+	_, err = get("tok_b", "k1")
+	wantErr(t, err, portal.ErrNotFound)
+
+	// Put replaces the record of a key.
+	rec.Status, rec.Body = 409, []byte(`{"code":"conflict"}`)
+	must(t, f.store.Update(t.Context(), func(tx portal.Tx) error { return tx.PutIdempotency(rec) }))
+	got, err = get("tok_a", "k1")
+	must(t, err)
+	wantSame(got, rec)
+
+	// Keys older than the cutoff are forgotten; one stored at it is kept.
+	must(t, f.store.Update(t.Context(), func(tx portal.Tx) error { return tx.DeleteIdempotencyBefore(recent.CreatedAt) }))
+	_, err = get("tok_a", "k1")
+	wantErr(t, err, portal.ErrNotFound)
+	got, err = get("tok_a", "k2")
+	must(t, err)
+	wantSame(got, recent)
+}
+
+func testListNumbers(t *testing.T, open func(*testing.T) portal.Store) {
+	f := newFixture(t, open, 10, append(nums(10), "+14155550100")...)
+	desk, queue := f.phone("Desk"), f.service("Queue")
+	f.mustAssign(num(1), desk)
+	f.mustAssign(num(3), desk)
+	f.mustAssign(num(5), queue)
+	u := f.mustUser("jane@example.com", "Jane", "Doe", num(7), "")
+
+	list := func(filter portal.NumberFilter) []string {
+		var out []string
+		for _, n := range f.numbers(filter, portal.Page{}) {
+			out = append(out, n.Number+" "+n.AssignedName)
+		}
+		return out
+	}
+	available := []string{num(0) + " ", num(2) + " ", num(4) + " ", num(6) + " ", num(8) + " ", num(9) + " ", "+14155550100 "}
+	for _, tc := range []struct {
+		filter portal.NumberFilter
+		want   []string
+	}{
+		{portal.NumberFilter{}, []string{num(0) + " ", num(1) + " Desk", num(2) + " ", num(3) + " Desk", num(4) + " ",
+			num(5) + " Queue", num(6) + " ", num(7) + " Jane Doe", num(8) + " ", num(9) + " ", "+14155550100 "}},
+		{portal.NumberFilter{Status: portal.StatusAvailable}, available},
+		{portal.NumberFilter{Status: portal.StatusAssigned}, []string{num(1) + " Desk", num(3) + " Desk", num(5) + " Queue", num(7) + " Jane Doe"}},
+		{portal.NumberFilter{AssignedType: portal.TargetPhone}, []string{num(1) + " Desk", num(3) + " Desk"}},
+		{portal.NumberFilter{AssignedType: portal.TargetPhone, AssignedID: desk.ID}, []string{num(1) + " Desk", num(3) + " Desk"}},
+		{portal.NumberFilter{AssignedType: portal.TargetService, AssignedID: desk.ID}, nil},
+		{portal.NumberFilter{AssignedID: queue.ID}, []string{num(5) + " Queue"}},
+		{portal.NumberFilter{AssignedType: portal.TargetUser, AssignedID: u.ID}, []string{num(7) + " Jane Doe"}},
+		{portal.NumberFilter{Prefix: "+1415"}, []string{"+14155550100 "}},
+		{portal.NumberFilter{Prefix: "+1312555010", Status: portal.StatusAssigned, AssignedType: portal.TargetPhone},
+			[]string{num(1) + " Desk", num(3) + " Desk"}},
+		{portal.NumberFilter{Prefix: num(9)}, []string{num(9) + " "}},
+		// A prefix is literal text, never a pattern.
+		{portal.NumberFilter{Prefix: "%"}, nil},
+		{portal.NumberFilter{Prefix: "+1312555010_"}, nil},
+		{portal.NumberFilter{Prefix: "+2"}, nil},
+	} {
+		if got := list(tc.filter); !slices.Equal(got, tc.want) {
+			t.Errorf("ListNumbers(%+v) = %q, want %q", tc.filter, got, tc.want)
+		}
+	}
+
+	// Pages, walked with the last key of each, add up to the whole list.
+	for _, filter := range []portal.NumberFilter{{}, {Status: portal.StatusAvailable}} {
+		all := f.numbers(filter, portal.Page{})
+		var walked []portal.Number
+		for p := (portal.Page{Limit: 3}); ; {
+			page := f.numbers(filter, p)
+			if len(page) > 3 {
+				t.Fatalf("page of %d numbers, limit 3", len(page))
+			}
+			if len(page) == 0 {
+				break
+			}
+			walked = append(walked, page...)
+			p.After = page[len(page)-1].Number
+		}
+		if !slices.Equal(walked, all) {
+			t.Errorf("pages of %+v = %v, want %v", filter, walked, all)
+		}
+	}
+	if got := f.numbers(portal.NumberFilter{}, portal.Page{After: num(8), Limit: 100}); len(got) != 2 || got[0].Number != num(9) {
+		t.Errorf("numbers after %s = %v, want %s and +14155550100", num(8), got, num(9))
+	}
+	if got := f.numbers(portal.NumberFilter{}, portal.Page{After: "+2"}); len(got) != 0 {
+		t.Errorf("numbers after the last = %v, want none", got)
+	}
+	// Another site's numbers never show.
+	must(t, f.store.Update(t.Context(), func(tx portal.Tx) error {
+		if _, err := portal.CreateSite(tx, portal.Site{ID: "s2"}); err != nil {
+			return err
+		}
+		_, err := portal.AddNumbers(tx, "s2", []string{"+12125550100"})
+		return err
+	}))
+	if got := list(portal.NumberFilter{Prefix: "+1212"}); got != nil {
+		t.Errorf("site s1 lists site s2's numbers: %v", got)
+	}
+}
+
+func testListPages(t *testing.T, open func(*testing.T) portal.Store) {
+	f := newFixture(t, open, 10, nums(5)...)
+	for i := range 5 {
+		f.phone(fmt.Sprintf("Desk %d", i))
+		f.service(fmt.Sprintf("Queue %d", i))
+		f.mustUser(fmt.Sprintf("u%d@example.com", i), "User", fmt.Sprint(i), num(i), "")
+	}
+	walk := func(name string, page func(portal.Tx, portal.Page) ([]string, error)) {
+		t.Helper()
+		all := view(f, func(tx portal.Tx) ([]string, error) { return page(tx, portal.Page{}) })
+		if len(all) != 5 || !slices.IsSorted(all) {
+			t.Fatalf("%s = %v, want 5 in ID order", name, all)
+		}
+		var walked []string
+		for p := (portal.Page{Limit: 2}); ; {
+			ids := view(f, func(tx portal.Tx) ([]string, error) { return page(tx, p) })
+			if len(ids) == 0 {
+				break
+			}
+			if len(ids) > 2 {
+				t.Fatalf("%s: page of %d, limit 2", name, len(ids))
+			}
+			walked = append(walked, ids...)
+			p.After = ids[len(ids)-1]
+		}
+		if !slices.Equal(walked, all) {
+			t.Fatalf("%s: pages = %v, want %v", name, walked, all)
+		}
+	}
+	walk("users", func(tx portal.Tx, p portal.Page) ([]string, error) {
+		us, err := tx.ListUsers(site, p)
+		return ids(us, func(u portal.User) string { return u.ID }), err
+	})
+	walk("phones", func(tx portal.Tx, p portal.Page) ([]string, error) {
+		ps, err := tx.ListPhones(site, p)
+		return ids(ps, func(ph portal.Phone) string { return ph.ID }), err
+	})
+	walk("services", func(tx portal.Tx, p portal.Page) ([]string, error) {
+		ss, err := tx.ListServices(site, p)
+		return ids(ss, func(s portal.Service) string { return s.ID }), err
+	})
+}
+
+func ids[T any](items []T, id func(T) string) []string {
+	var out []string
+	for _, it := range items {
+		out = append(out, id(it))
+	}
+	return out
+}
+
+// testConcurrentAssignments races 100 writers for the site's last 10
+// stations: In Use must never exceed Total.
+func testConcurrentAssignments(t *testing.T, open func(*testing.T) portal.Store) {
+	const writers, free = 100, 10
+	f := newFixture(t, open, free+2, nums(writers+2)...)
+	desk, queue := f.phone("Desk"), f.service("Queue")
+	f.mustAssign(num(writers), desk)
+	f.mustAssign(num(writers+1), desk)
+	f.wantInventory(free+2, 2)
+
+	errs := make([]error, writers)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range writers {
+		wg.Go(func() {
+			<-start
+			_, errs[i] = f.assign(num(i), queue, portal.Condition{})
+		})
+	}
+	close(start)
+	wg.Wait()
+
+	var won []string
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			won = append(won, num(i))
+		case errors.Is(err, portal.ErrNoStationsAvailable):
+		default:
+			t.Fatalf("assign %s: %v, want success or no_stations_available", num(i), err)
+		}
+	}
+	if len(won) != free {
+		t.Fatalf("%d of %d concurrent assignments succeeded, want %d", len(won), writers, free)
+	}
+	f.wantInventory(free+2, free+2)
+	var held []string
+	for _, n := range f.numbers(portal.NumberFilter{AssignedID: queue.ID}, portal.Page{}) {
+		held = append(held, n.Number)
+	}
+	if !slices.Equal(held, won) {
+		t.Fatalf("queue holds %v, want the winners %v", held, won)
+	}
+}
+
+func testRollbackOnError(t *testing.T, open func(*testing.T) portal.Store) {
+	f := newFixture(t, open, 2, nums(1)...)
+	desk := f.phone("Desk")
+	errBoom := errors.New("boom")
+	err := f.store.Update(t.Context(), func(tx portal.Tx) error {
+		if _, err := portal.CreateSite(tx, portal.Site{ID: "s2", StationsPurchased: 1}); err != nil {
+			return err
+		}
+		if _, err := portal.AddNumbers(tx, site, []string{num(1)}); err != nil {
+			return err
+		}
+		if _, err := portal.AssignNumber(tx, site, num(0), desk, portal.Condition{}); err != nil {
+			return err
+		}
+		return fmt.Errorf("after writing: %w", errBoom)
+	})
+	if !errors.Is(err, errBoom) {
+		t.Fatalf("Update = %v, want fn's error", err)
+	}
+	wantNothingWritten(f)
+}
+
+func testRollbackOnPanic(t *testing.T, open func(*testing.T) portal.Store) {
+	f := newFixture(t, open, 2, nums(1)...)
+	desk := f.phone("Desk")
+	func() {
+		defer func() {
+			if p := recover(); p != "boom" {
+				t.Fatalf("recovered %v, want fn's panic", p)
+			}
+		}()
+		_ = f.store.Update(t.Context(), func(tx portal.Tx) error {
+			if _, err := portal.CreateSite(tx, portal.Site{ID: "s2", StationsPurchased: 1}); err != nil {
+				return err
+			}
+			if _, err := portal.AddNumbers(tx, site, []string{num(1)}); err != nil {
+				return err
+			}
+			if _, err := portal.AssignNumber(tx, site, num(0), desk, portal.Condition{}); err != nil {
+				return err
+			}
+			panic("boom")
+		})
+	}()
+	wantNothingWritten(f)
+
+	// The store still takes writes: the panic left no transaction open.
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	must(t, f.store.Update(ctx, func(tx portal.Tx) error {
+		_, err := portal.CreateSite(tx, portal.Site{ID: "s2"})
+		return err
+	}))
+}
+
+// wantNothingWritten checks that the writes of the rolled-back tests left no
+// trace.
+func wantNothingWritten(f *fixture) {
+	f.t.Helper()
+	err := f.store.View(f.t.Context(), func(tx portal.Tx) error { _, err := tx.GetSite("s2"); return err })
+	wantErr(f.t, err, portal.ErrNotFound)
+	if got := f.numbers(portal.NumberFilter{}, portal.Page{}); len(got) != 1 {
+		f.t.Fatalf("pool = %v, want only %s", got, num(0))
+	}
+	f.wantHolder(num(0), portal.Target{}, "")
+	f.wantInventory(2, 0)
+}
+
+func testViewReadOnly(t *testing.T, open func(*testing.T) portal.Store) {
+	f := newFixture(t, open, 2, nums(1)...)
+	err := f.store.View(t.Context(), func(tx portal.Tx) error {
+		_, err := portal.CreateSite(tx, portal.Site{ID: "s2"})
+		return err
+	})
+	if err == nil {
+		t.Fatal("CreateSite inside View succeeded, want an error")
+	}
+	err = f.store.View(t.Context(), func(tx portal.Tx) error { _, err := tx.GetSite("s2"); return err })
+	wantErr(t, err, portal.ErrNotFound)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -101,4 +102,46 @@ func (p *testPortal) inventory(t *testing.T) portal.Inventory {
 		t.Fatalf("inventory: %v", err)
 	}
 	return inv
+}
+
+// setAvailable buys or returns stations so that exactly n are available.
+func (p *testPortal) setAvailable(t *testing.T, n int) {
+	t.Helper()
+	err := p.Store().Update(context.Background(), func(tx portal.Tx) error {
+		inv, err := portal.GetInventory(tx, "demo")
+		if err != nil {
+			return err
+		}
+		_, err = portal.SetStationsPurchased(tx, "demo", inv.InUse+n, portal.Condition{})
+		return err
+	})
+	if err != nil {
+		t.Fatalf("set available stations to %d: %v", n, err)
+	}
+}
+
+// addNumbers grows the demo pool by count numbers from first on.
+func (p *testPortal) addNumbers(t *testing.T, first, count int) {
+	t.Helper()
+	numbers := make([]string, count)
+	for i := range numbers {
+		numbers[i] = fmt.Sprintf("+1312555%04d", first+i)
+	}
+	err := p.Store().Update(context.Background(), func(tx portal.Tx) error {
+		_, err := portal.AddNumbers(tx, "demo", numbers)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("add numbers: %v", err)
+	}
+}
+
+// export is the portal's CSV export of every number: a picture of its state.
+func (p *testPortal) export(t *testing.T) string {
+	t.Helper()
+	var b strings.Builder
+	if err := p.client.Numbers.Export(context.Background(), portal.NumberFilter{}, &b); err != nil {
+		t.Fatalf("export: %v", err)
+	}
+	return b.String()
 }

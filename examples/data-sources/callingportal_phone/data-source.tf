@@ -1,0 +1,8 @@
+data "callingportal_phone" "conference" {
+  name = "Conference Room A"
+}
+
+resource "callingportal_number_assignment" "conference" {
+  number   = "+13125550170"
+  phone_id = data.callingportal_phone.conference.id
+}

@@ -1,0 +1,8 @@
+# Turns any common spelling into canonical E.164, the form number attributes take.
+output "normalized" {
+  value = provider::callingportal::normalize_number("(312) 555-0142", "US") # "+13125550142"
+}
+
+output "already_international" {
+  value = provider::callingportal::normalize_number("+44 20 7946 0958", "") # "+442079460958"
+}

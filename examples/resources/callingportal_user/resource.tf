@@ -1,0 +1,18 @@
+resource "callingportal_user" "jane" {
+  email        = "jane.doe@example.com"
+  first_name   = "Jane"
+  last_name    = "Doe"
+  extension    = "205"
+  phone_number = "+13125550142"
+
+  # Write-only: sent to the portal, never stored in state. Bump the version
+  # to send a new PIN.
+  voicemail_pin_wo         = var.jane_voicemail_pin
+  voicemail_pin_wo_version = 1
+}
+
+variable "jane_voicemail_pin" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}

@@ -1,0 +1,284 @@
+package provider
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+)
+
+// assignments renders count number assignments to one service, numbered
+// from +1312555<first>.
+func assignments(name string, count, first int, serviceID string) string {
+	return fmt.Sprintf(`
+resource "callingportal_number_assignment" %q {
+  count      = %d
+  number     = format("+1312555%%04d", %d + count.index)
+  service_id = %q
+}
+`, name, count, first, serviceID)
+}
+
+func TestAccPlanChecks_stations(t *testing.T) {
+	p := startPortal(t)
+	svc := p.serviceID(t, "After Hours")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				// Two creates and a user need three stations; the site has two.
+				PreConfig: func() { p.setAvailable(t, 2) },
+				Config: p.config(assignments("new", 2, 150, svc) + `
+resource "callingportal_user" "new" {
+  email        = "new.user@example.com"
+  first_name   = "New"
+  last_name    = "User"
+  phone_number = "+13125550160"
+}`),
+				PlanOnly:    true,
+				ExpectError: wrapped("this plan needs 3 new stations; site demo has 2 available (7 in use of 9 purchased)"),
+			},
+			{
+				// Exactly what is available passes the plan and the apply.
+				Config: p.config(assignments("new", 2, 150, svc)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("callingportal_number_assignment.new[1]", plancheck.ResourceActionCreate),
+				}},
+			},
+			{
+				// The site is full now: a move needs no station.
+				Config: p.config(assignments("new", 2, 150, p.serviceID(t, "Support Queue"))),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("callingportal_number_assignment.new[0]", plancheck.ResourceActionUpdate),
+				}},
+			},
+			{
+				// One more is one too many.
+				Config:      p.config(assignments("new", 3, 150, svc)),
+				PlanOnly:    true,
+				ExpectError: wrapped("this plan needs 1 new station; site demo has 0 available (9 in use of 9 purchased)"),
+			},
+		},
+	})
+}
+
+func TestAccPlanChecks_replacedUserReusesItsStation(t *testing.T) {
+	p := startPortal(t)
+	user := func(number string) string {
+		return p.config(fmt.Sprintf(`
+resource "callingportal_user" "u" {
+  email        = "mover@example.com"
+  first_name   = "Mo"
+  last_name    = "Ver"
+  phone_number = %q
+}`, number))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: user("+13125550150")},
+			{
+				// No station is left, but the replacement frees one first.
+				PreConfig: func() { p.setAvailable(t, 0) },
+				Config:    user("+13125550151"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("callingportal_user.u", plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+			},
+		},
+	})
+}
+
+func TestAccPlanChecks_numbers(t *testing.T) {
+	p := startPortal(t)
+	svc := p.serviceID(t, "After Hours")
+	assign := func(name, number string) string {
+		return fmt.Sprintf(`
+resource "callingportal_number_assignment" %q {
+  number     = %q
+  service_id = %q
+}
+`, name, number, svc)
+	}
+	var before string
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   func() { before = p.export(t) },
+				Config:      p.config(assign("a", "+13125550120")),
+				PlanOnly:    true,
+				ExpectError: wrapped("number +13125550120 belongs to user Ada Lovelace <ada.lovelace@example.com>"),
+			},
+			{
+				Config:      p.config(assign("a", "+13125550101")),
+				PlanOnly:    true,
+				ExpectError: wrapped(`number +13125550101 is already assigned to service "Sales Hunt Group"`),
+			},
+			{
+				Config:      p.config(assign("a", "+14155550100")),
+				PlanOnly:    true,
+				ExpectError: wrapped("number +14155550100 is not in the number pool of site demo"),
+			},
+			{
+				Config: p.config(assign("a", "+13125550150") + `
+resource "callingportal_user" "b" {
+  email        = "twice@example.com"
+  first_name   = "Tw"
+  last_name    = "Ice"
+  phone_number = "+13125550150"
+}`),
+				PlanOnly:    true,
+				ExpectError: wrapped("number +13125550150 is also claimed by a"),
+			},
+			{
+				Config: p.config(assign("a", "+13125550150") + `
+resource "callingportal_number_assignment" "missing" {
+  number     = "+13125550151"
+  phone_id   = "ph_doesnotexist"
+}`),
+				PlanOnly:    true,
+				ExpectError: wrapped(`phone "ph_doesnotexist" does not exist on site demo`),
+			},
+			{
+				// Nothing the rejected plans touched changed in the portal.
+				PreConfig: func() {
+					if after := p.export(t); after != before {
+						t.Fatalf("a rejected plan changed the portal:\nbefore:\n%s\nafter:\n%s", before, after)
+					}
+				},
+				Config:             p.config(assign("a", "+13125550150")),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+		},
+	})
+}
+
+func TestAccPlanChecks_unknownNumberEnforcedAtApply(t *testing.T) {
+	p := startPortal(t)
+	config := p.config(fmt.Sprintf(`
+resource "terraform_data" "number" {
+  input = "+13125550150"
+}
+
+resource "callingportal_number_assignment" "a" {
+  number     = terraform_data.number.output
+  service_id = %q
+}`, p.serviceID(t, "After Hours")))
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				// The plan cannot know the number, so it passes; the
+				// portal refuses at apply, in the same words.
+				PreConfig:          func() { p.setAvailable(t, 0) },
+				Config:             config,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config:      config,
+				ExpectError: wrapped("this change needs 1 new station; site demo has 0 available (7 in use of 7 purchased)"),
+			},
+		},
+	})
+}
+
+// TestAccPlanChecks_ledgerUnderParallelism plans and applies 300 creates at
+// exactly the site's capacity under Terraform's default parallelism of 10:
+// the plan-wide count must reject one more and never reject these, neither
+// in the plan nor in the apply's re-plans interleaved with creates.
+func TestAccPlanChecks_ledgerUnderParallelism(t *testing.T) {
+	p := startPortal(t)
+	p.addNumbers(t, 1000, 301)
+	p.setAvailable(t, 300)
+	svc := p.serviceID(t, "After Hours")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      p.config(assignments("bulk", 301, 1000, svc)),
+				PlanOnly:    true,
+				ExpectError: wrapped("this plan needs 301 new stations; site demo has 300 available"),
+			},
+			{Config: p.config(assignments("bulk", 300, 1000, svc))},
+			{
+				Config:           p.config(assignments("bulk", 300, 1000, svc)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+	if inv := p.inventory(t); inv.Available != 0 || inv.InUse != inv.Total {
+		t.Fatalf("inventory after applying at capacity: %+v", inv)
+	}
+}
+
+// TestPlanChecks_applyWithoutSavedPlan runs `terraform apply` with no plan
+// file, the provider as its own process: Terraform plans in one provider
+// process and re-plans each resource in another while applying the others.
+func TestPlanChecks_applyWithoutSavedPlan(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("set TF_ACC=1 to run tests with the Terraform CLI")
+	}
+	t.Parallel()
+	p := startPortal(t)
+	p.addNumbers(t, 1000, 150)
+	p.setAvailable(t, 150)
+	dir := t.TempDir()
+	build := exec.Command("go", "build", "-o", filepath.Join(dir, "bin", "terraform-provider-callingportal"), "github.com/callingportal/terraform-provider-callingportal")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build provider: %v\n%s", err, out)
+	}
+	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"callingportal/callingportal\" = %q\n  }\n  direct {}\n}\n", filepath.Join(dir, "bin"))
+	writeFile(t, filepath.Join(dir, "terraformrc"), rc)
+	work := filepath.Join(dir, "work")
+	writeFile(t, filepath.Join(work, "main.tf"), `terraform {
+  required_providers {
+    callingportal = { source = "callingportal/callingportal" }
+  }
+}
+`+p.config(assignments("bulk", 150, 1000, p.serviceID(t, "After Hours"))))
+
+	terraform := func(args ...string) (string, error) {
+		cmd := exec.Command("terraform", append([]string{"-chdir=" + work}, args...)...)
+		cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+filepath.Join(dir, "terraformrc"), "TF_IN_AUTOMATION=1")
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := terraform("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
+		t.Fatalf("terraform apply at capacity failed: %v\n%s", err, out)
+	}
+	out, err := terraform("plan", "-detailed-exitcode", "-input=false", "-no-color")
+	if err != nil || !strings.Contains(out, "No changes.") {
+		t.Fatalf("plan after apply is not empty: %v\n%s", err, out)
+	}
+	if inv := p.inventory(t); inv.Available != 0 {
+		t.Fatalf("inventory after apply: %+v", inv)
+	}
+}
+
+// wrapped matches a message however Terraform wraps its lines.
+func wrapped(message string) *regexp.Regexp {
+	words := strings.Fields(message)
+	for i, w := range words {
+		words[i] = regexp.QuoteMeta(w)
+	}
+	return regexp.MustCompile(strings.Join(words, `\s+`))
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,20 +1,132 @@
 package provider
 
-// STUB: replaced by the helper that owns this file.
-
 import (
 	"context"
+	"regexp"
+	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/callingportal/terraform-provider-callingportal/internal/client"
+	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
+var (
+	_ datasource.DataSource              = (*numbersDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*numbersDataSource)(nil)
+)
+
+// NewNumbersDataSource lists the site's numbers and gives the portal's CSV
+// export of the same numbers.
 func NewNumbersDataSource() datasource.DataSource { return &numbersDataSource{} }
 
-type numbersDataSource struct{}
+type numbersDataSource struct {
+	client *client.Client
+}
+
+type numbersDataSourceModel struct {
+	Status       types.String  `tfsdk:"status"`
+	AssignedType types.String  `tfsdk:"assigned_type"`
+	Prefix       types.String  `tfsdk:"prefix"`
+	Numbers      []numberModel `tfsdk:"numbers"`
+	CSV          types.String  `tfsdk:"csv"`
+}
 
 func (d *numbersDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_numbers"
 }
-func (d *numbersDataSource) Schema(context.Context, datasource.SchemaRequest, *datasource.SchemaResponse) {
+
+func (d *numbersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Lists the numbers of the site's pool, in E.164 order, with what each is assigned to, " +
+			"and the portal's CSV export of the same numbers. The filters combine: a number is listed when it " +
+			"matches every filter that is set.",
+		Attributes: map[string]schema.Attribute{
+			"status": schema.StringAttribute{
+				MarkdownDescription: "Only numbers with this status: `available` or `assigned`.",
+				Optional:            true,
+				Validators: []validator.String{
+					stringvalidator.OneOf(string(portal.StatusAvailable), string(portal.StatusAssigned)),
+				},
+			},
+			"assigned_type": schema.StringAttribute{
+				MarkdownDescription: "Only numbers held by this kind of target: `user`, `phone` or `service`.",
+				Optional:            true,
+				Validators: []validator.String{
+					stringvalidator.OneOf(string(portal.TargetUser), string(portal.TargetPhone), string(portal.TargetService)),
+				},
+			},
+			"prefix": schema.StringAttribute{
+				MarkdownDescription: "Only numbers that start with this prefix: `+` followed by digits, such as `+1312555`.",
+				Optional:            true,
+				Validators: []validator.String{
+					stringvalidator.RegexMatches(prefixPattern, "must be + followed by 1 to 15 digits, such as +1312555"),
+				},
+			},
+			"numbers": schema.ListNestedAttribute{
+				MarkdownDescription: "The matching numbers in E.164 order; an empty list when none match.",
+				Computed:            true,
+				NestedObject:        schema.NestedAttributeObject{Attributes: numberAttributes()},
+			},
+			"csv": schema.StringAttribute{
+				MarkdownDescription: "The portal's CSV export of the matching numbers, byte for byte as the portal's " +
+					"Export gives it: a header row `" + strings.Join(portal.CSVHeader, ",") + "`, then one row per number, " +
+					"with empty fields where `numbers` has null. Write it to a file with the `local_file` resource, " +
+					"or read it with `csvdecode`.",
+				Computed: true,
+			},
+		},
+	}
 }
-func (d *numbersDataSource) Read(context.Context, datasource.ReadRequest, *datasource.ReadResponse) {}
+
+func (d *numbersDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.client = configureDataSource(req, resp)
+}
+
+func (d *numbersDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var state numbersDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	filter := state.filter()
+	numbers, err := d.client.Numbers.List(ctx, filter)
+	if err != nil {
+		addPortalError(&resp.Diagnostics, path.Empty(), "list the site's numbers", err)
+		return
+	}
+	var export strings.Builder
+	if err := d.client.Numbers.Export(ctx, filter, &export); err != nil {
+		addPortalError(&resp.Diagnostics, path.Empty(), "export the site's numbers", err)
+		return
+	}
+	state.Numbers = newNumberModels(numbers)
+	state.CSV = types.StringValue(export.String())
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// filter is the portal's filter for the configured filters; null matches all.
+func (m numbersDataSourceModel) filter() portal.NumberFilter {
+	return portal.NumberFilter{
+		Status:       portal.NumberStatus(m.Status.ValueString()),
+		AssignedType: portal.TargetType(m.AssignedType.ValueString()),
+		Prefix:       m.Prefix.ValueString(),
+	}
+}
+
+// newNumberModels maps a list of numbers; none gives an empty list, never null.
+func newNumberModels(numbers []portal.Number) []numberModel {
+	models := make([]numberModel, 0, len(numbers))
+	for _, n := range numbers {
+		models = append(models, newNumberModel(n))
+	}
+	return models
+}
+
+// prefixPattern is the start of an E.164 number: "+" and up to 15 digits.
+var prefixPattern = regexp.MustCompile(`^\+[0-9]{1,15}$`)

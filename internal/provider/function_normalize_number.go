@@ -1,13 +1,18 @@
 package provider
 
-// STUB: replaced by the helper that owns this file.
-
 import (
 	"context"
+	"errors"
 
 	"github.com/hashicorp/terraform-plugin-framework/function"
+
+	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
+var _ function.Function = (*normalizeNumberFunction)(nil)
+
+// NewNormalizeNumberFunction converts a phone number written in any common
+// spelling to the canonical E.164 that the provider's attributes take.
 func NewNormalizeNumberFunction() function.Function { return &normalizeNumberFunction{} }
 
 type normalizeNumberFunction struct{}
@@ -15,6 +20,65 @@ type normalizeNumberFunction struct{}
 func (f *normalizeNumberFunction) Metadata(_ context.Context, _ function.MetadataRequest, resp *function.MetadataResponse) {
 	resp.Name = "normalize_number"
 }
-func (f *normalizeNumberFunction) Definition(context.Context, function.DefinitionRequest, *function.DefinitionResponse) {
+
+func (f *normalizeNumberFunction) Definition(_ context.Context, _ function.DefinitionRequest, resp *function.DefinitionResponse) {
+	resp.Definition = function.Definition{
+		Summary: "Convert a phone number to canonical E.164",
+		Description: "Parses a phone number written in any common spelling, such as \"(312) 555-0142\" or " +
+			"\"+1 312-555-0142\", and returns it in canonical E.164, such as \"+13125550142\": the form that " +
+			"every number attribute of this provider takes. Fails when the text is not a valid number.",
+		MarkdownDescription: "Parses a phone number written in any common spelling, such as `(312) 555-0142` or " +
+			"`+1 312-555-0142`, and returns it in canonical E.164, such as `+13125550142`: the form that " +
+			"every number attribute of this provider takes. Fails when the text is not a valid number " +
+			"for its country.\n\n" +
+			"`normalize_number(\"(312) 555-0142\", \"US\")` returns `\"+13125550142\"`; " +
+			"`normalize_number(\"+44 20 7946 0018\", \"\")` returns `\"+442079460018\"`.",
+		Parameters: []function.Parameter{
+			function.StringParameter{
+				Name: "number",
+				Description: "The phone number, in any common spelling. Spaces, dashes, dots and " +
+					"parentheses are ignored. Without a leading \"+\" it is read as a national number of region.",
+				MarkdownDescription: "The phone number, in any common spelling. Spaces, dashes, dots and " +
+					"parentheses are ignored. Without a leading `+` it is read as a national number of `region`.",
+			},
+			function.StringParameter{
+				Name: "region",
+				Description: "The ISO 3166 country code, such as \"US\" or \"GB\", of a number written without " +
+					"a leading \"+\". May be \"\" when the number starts with \"+\".",
+				MarkdownDescription: "The ISO 3166 country code, such as `US` or `GB` (any case), of a number written " +
+					"without a leading `+`. May be `\"\"` when the number starts with `+`.",
+			},
+		},
+		Return: function.StringReturn{},
+	}
 }
-func (f *normalizeNumberFunction) Run(context.Context, function.RunRequest, *function.RunResponse) {}
+
+func (f *normalizeNumberFunction) Run(ctx context.Context, req function.RunRequest, resp *function.RunResponse) {
+	var number, region string
+	resp.Error = function.ConcatFuncErrors(req.Arguments.Get(ctx, &number, &region))
+	if resp.Error != nil {
+		return
+	}
+	e164, err := portal.NormalizeNumber(number, region)
+	if err != nil {
+		resp.Error = function.NewArgumentFuncError(normalizeNumberArgAtFault(err), portalMessage(err))
+		return
+	}
+	resp.Error = function.ConcatFuncErrors(resp.Result.Set(ctx, e164))
+}
+
+// normalizeNumberArgAtFault is the argument a NormalizeNumber error is about:
+// the region when the portal rejects the region, else the number.
+func normalizeNumberArgAtFault(err error) int64 {
+	var pe *portal.Error
+	if errors.As(err, &pe) && pe.Details["field"] == "region" {
+		return normalizeNumberArgRegion
+	}
+	return normalizeNumberArgNumber
+}
+
+// The arguments of normalize_number, by position.
+const (
+	normalizeNumberArgNumber int64 = iota
+	normalizeNumberArgRegion
+)

@@ -1,0 +1,495 @@
+package server
+
+import (
+	"bytes"
+	"cmp"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+)
+
+// Handlers decode the request, call one portal rule (or store read) and let
+// view, change, create or remove answer. The rules live in package portal.
+
+func (c *call) sitePath(parts ...string) string {
+	p := "/v1/sites/" + url.PathEscape(c.site)
+	for _, part := range parts {
+		p += "/" + url.PathEscape(part)
+	}
+	return p
+}
+
+func (s *server) healthz(c *call) error {
+	c.send(reply{status: http.StatusOK, body: []byte(`{"status":"ok"}` + "\n")}, false)
+	return nil
+}
+
+// Sites and tokens.
+
+func (s *server) createSite(c *call) error {
+	var in struct {
+		ID                string `json:"id"`
+		Name              string `json:"name"`
+		StationsPurchased int    `json:"stations_purchased"`
+	}
+	if err := c.decode(&in); err != nil {
+		return err
+	}
+	return create(s, c, func(tx portal.Tx) (portal.Site, error) {
+		return portal.CreateSite(tx, portal.Site{ID: in.ID, Name: in.Name, StationsPurchased: in.StationsPurchased})
+	}, func(site portal.Site) string { return "/v1/sites/" + url.PathEscape(site.ID) })
+}
+
+func (s *server) listSites(c *call) error {
+	p, err := c.page()
+	if err != nil {
+		return err
+	}
+	return view(s, c, func(tx portal.Tx) (list[portal.Site], error) {
+		sites, err := tx.ListSites()
+		if err != nil {
+			return list[portal.Site]{}, err
+		}
+		// Sites are few: page them here rather than in the store.
+		slices.SortFunc(sites, func(a, b portal.Site) int { return cmp.Compare(a.ID, b.ID) })
+		rows := slices.DeleteFunc(sites, func(s portal.Site) bool { return s.ID <= p.After })
+		rows = rows[:min(len(rows), p.Limit+1)]
+		return pageOf(rows, p, func(s portal.Site) string { return s.ID }), nil
+	})
+}
+
+func (s *server) getSite(c *call) error {
+	return view(s, c, func(tx portal.Tx) (portal.Site, error) { return tx.GetSite(c.site) })
+}
+
+func (s *server) patchSite(c *call) error {
+	var in struct {
+		StationsPurchased *int `json:"stations_purchased"`
+	}
+	if err := c.decode(&in); err != nil {
+		return err
+	}
+	if in.StationsPurchased == nil {
+		return portal.Invalid("stations_purchased", "is required")
+	}
+	cond, err := c.condition(false)
+	if err != nil {
+		return err
+	}
+	return change(s, c, func(tx portal.Tx) (portal.Site, error) {
+		return portal.SetStationsPurchased(tx, c.site, *in.StationsPurchased, cond)
+	})
+}
+
+type issuedToken struct {
+	Token  portal.Token `json:"token"`
+	Secret string       `json:"secret"`
+}
+
+func (s *server) createToken(c *call) error {
+	var in struct {
+		Name  string `json:"name"`
+		Site  string `json:"site"`
+		Admin bool   `json:"admin"`
+	}
+	if err := c.decode(&in); err != nil {
+		return err
+	}
+	// The secret is in this one response only: keep it out of caches.
+	c.w.Header().Set("Cache-Control", "no-store")
+	return create(s, c, func(tx portal.Tx) (issuedToken, error) {
+		tok, secret, err := IssueToken(tx, in.Name, in.Site, in.Admin, "")
+		return issuedToken{tok, secret}, err
+	}, func(issuedToken) string { return "" })
+}
+
+func (s *server) getInventory(c *call) error {
+	return view(s, c, func(tx portal.Tx) (portal.Inventory, error) { return portal.GetInventory(tx, c.site) })
+}
+
+// Numbers.
+
+// maxAddNumbers bounds one request, so a typo in a range cannot add a
+// million numbers.
+const maxAddNumbers = 10000
+
+func (s *server) addNumbers(c *call) error {
+	var in struct {
+		Numbers []string `json:"numbers"`
+		Ranges  []struct {
+			From string `json:"from"`
+			To   string `json:"to"`
+		} `json:"ranges"`
+	}
+	if err := c.decode(&in); err != nil {
+		return err
+	}
+	numbers := in.Numbers
+	for i, r := range in.Ranges {
+		var err error
+		if numbers, err = expandRange(numbers, r.From, r.To, "ranges["+strconv.Itoa(i)+"]"); err != nil {
+			return err
+		}
+	}
+	switch {
+	case len(numbers) == 0:
+		return portal.Invalid("numbers", "give at least one number or range")
+	case len(numbers) > maxAddNumbers:
+		return portal.Invalid("numbers", "adds more than %d numbers in one request", maxAddNumbers)
+	}
+	return create(s, c, func(tx portal.Tx) (list[portal.Number], error) {
+		added, err := portal.AddNumbers(tx, c.site, numbers)
+		return list[portal.Number]{Items: added}, err
+	}, func(list[portal.Number]) string { return c.sitePath("numbers") })
+}
+
+// expandRange appends from..to (inclusive, E.164) to numbers.
+func expandRange(numbers []string, from, to, field string) ([]string, error) {
+	lo, err := portal.NormalizeNumber(from, "")
+	if err != nil {
+		return nil, portal.Invalid(field+".from", "%q is not a phone number in E.164", from)
+	}
+	hi, err := portal.NormalizeNumber(to, "")
+	if err != nil {
+		return nil, portal.Invalid(field+".to", "%q is not a phone number in E.164", to)
+	}
+	a, _ := strconv.ParseUint(lo[1:], 10, 64)
+	b, _ := strconv.ParseUint(hi[1:], 10, 64)
+	switch {
+	case len(lo) != len(hi) || a > b:
+		return nil, portal.Invalid(field, "%s..%s is not a range: to must follow from and have as many digits", lo, hi)
+	case b-a >= maxAddNumbers || len(numbers)+int(b-a+1) > maxAddNumbers:
+		return nil, portal.Invalid(field, "adds more than %d numbers in one request", maxAddNumbers)
+	}
+	for n := a; n <= b; n++ {
+		numbers = append(numbers, "+"+strconv.FormatUint(n, 10))
+	}
+	return numbers, nil
+}
+
+var prefixPattern = regexp.MustCompile(`^\+[0-9]{0,15}$`)
+
+// numberFilter reads the list and export filters.
+func numberFilter(q url.Values) (portal.NumberFilter, error) {
+	f := portal.NumberFilter{
+		Status:       portal.NumberStatus(q.Get("status")),
+		AssignedType: portal.TargetType(q.Get("assigned_type")),
+		AssignedID:   q.Get("assigned_id"),
+		Prefix:       plusInQuery(q.Get("prefix")),
+	}
+	switch f.Status {
+	case "", portal.StatusAvailable, portal.StatusAssigned:
+	default:
+		return f, portal.Invalid("status", "%q must be available or assigned", f.Status)
+	}
+	switch f.AssignedType {
+	case "", portal.TargetUser, portal.TargetPhone, portal.TargetService:
+	default:
+		return f, portal.Invalid("assigned_type", "%q must be user, phone or service", f.AssignedType)
+	}
+	if f.Prefix != "" && !strings.HasPrefix(f.Prefix, "+") {
+		f.Prefix = "+" + f.Prefix
+	}
+	if f.Prefix != "" && !prefixPattern.MatchString(f.Prefix) {
+		return f, portal.Invalid("prefix", "%q must be the start of an E.164 number, such as +1312", f.Prefix)
+	}
+	return f, nil
+}
+
+// plusInQuery restores the "+" of a number that a caller put in a query
+// string unescaped, where form decoding turned it into a space.
+func plusInQuery(v string) string {
+	if trimmed := strings.TrimLeft(v, " "); trimmed != v && trimmed != "" {
+		return "+" + trimmed
+	}
+	return v
+}
+
+func (s *server) listNumbers(c *call) error {
+	p, err := c.page()
+	if err != nil {
+		return err
+	}
+	f, err := numberFilter(c.r.URL.Query())
+	if err != nil {
+		return err
+	}
+	return view(s, c, func(tx portal.Tx) (list[portal.Number], error) {
+		rows, err := tx.ListNumbers(c.site, f, fetch(p))
+		return pageOf(rows, p, func(n portal.Number) string { return n.Number }), err
+	})
+}
+
+// exportNumbers writes every number that matches the filters, paged out of
+// one snapshot. The file is built before the first byte is sent, so a
+// failure is still a JSON error and the read transaction stays short
+// however slowly the client downloads.
+func (s *server) exportNumbers(c *call) error {
+	f, err := numberFilter(c.r.URL.Query())
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	err = s.store.View(c.r.Context(), func(tx portal.Tx) error {
+		buf.Reset()
+		if err := siteExists(tx, c.site); err != nil {
+			return err
+		}
+		cw, err := portal.NewCSVWriter(&buf)
+		if err != nil {
+			return err
+		}
+		for p := (portal.Page{Limit: maxLimit}); ; {
+			rows, err := tx.ListNumbers(c.site, f, p)
+			if err != nil {
+				return err
+			}
+			if err := cw.Write(rows); err != nil {
+				return err
+			}
+			if len(rows) < p.Limit {
+				return cw.Flush()
+			}
+			p.After = rows[len(rows)-1].Number
+		}
+	})
+	if err != nil {
+		return err
+	}
+	h := c.w.Header()
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="`+c.site+`-numbers.csv"`)
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	c.w.WriteHeader(http.StatusOK)
+	c.w.Write(buf.Bytes())
+	return nil
+}
+
+func (s *server) getNumber(c *call) error {
+	number, err := portal.NormalizeNumber(c.r.PathValue("number"), "")
+	if err != nil {
+		return err
+	}
+	return view(s, c, func(tx portal.Tx) (portal.Number, error) {
+		n, err := tx.GetNumber(c.site, number)
+		if portal.CodeOf(err) == portal.CodeNotFound {
+			return n, portal.NotInPool(c.site, number)
+		}
+		return n, err
+	})
+}
+
+func (s *server) assignNumber(c *call) error {
+	var t portal.Target
+	if err := c.decode(&t); err != nil {
+		return err
+	}
+	cond, err := c.condition(true)
+	if err != nil {
+		return err
+	}
+	return change(s, c, func(tx portal.Tx) (portal.Number, error) {
+		return portal.AssignNumber(tx, c.site, c.r.PathValue("number"), t, cond)
+	})
+}
+
+func (s *server) unassignNumber(c *call) error {
+	cond, err := c.condition(false)
+	if err != nil {
+		return err
+	}
+	return change(s, c, func(tx portal.Tx) (portal.Number, error) {
+		return portal.UnassignNumber(tx, c.site, c.r.PathValue("number"), cond)
+	})
+}
+
+// Users.
+
+func (s *server) createUser(c *call) error {
+	var in portal.UserInput
+	if err := c.decode(&in); err != nil {
+		return err
+	}
+	return create(s, c, func(tx portal.Tx) (portal.User, error) {
+		return portal.CreateUser(tx, c.site, in)
+	}, func(u portal.User) string { return c.sitePath("users", u.ID) })
+}
+
+func (s *server) listUsers(c *call) error {
+	p, err := c.page()
+	if err != nil {
+		return err
+	}
+	q := c.r.URL.Query()
+	email, number := q.Get("email"), plusInQuery(q.Get("phone_number"))
+	if number != "" {
+		if number, err = portal.NormalizeNumber(number, ""); err != nil {
+			return portal.Invalid("phone_number", "%q is not a phone number in E.164", q.Get("phone_number"))
+		}
+	}
+	return view(s, c, func(tx portal.Tx) (list[portal.User], error) {
+		switch {
+		case email != "":
+			u, err := tx.FindUser(c.site, "email", email)
+			if err == nil && number != "" && u.PhoneNumber != number {
+				return list[portal.User]{Items: []portal.User{}}, nil
+			}
+			return found(u, err)
+		case number != "":
+			return found(tx.FindUser(c.site, "phone_number", number))
+		}
+		rows, err := tx.ListUsers(c.site, fetch(p))
+		return pageOf(rows, p, func(u portal.User) string { return u.ID }), err
+	})
+}
+
+func (s *server) getUser(c *call) error {
+	id := c.r.PathValue("id")
+	return view(s, c, func(tx portal.Tx) (portal.User, error) {
+		u, err := tx.GetUser(c.site, id)
+		return u, notFoundAs(err, "user", id)
+	})
+}
+
+func (s *server) updateUser(c *call) error {
+	var in portal.UserInput
+	if err := c.decode(&in); err != nil {
+		return err
+	}
+	cond, err := c.condition(false)
+	if err != nil {
+		return err
+	}
+	id := c.r.PathValue("id")
+	return change(s, c, func(tx portal.Tx) (portal.User, error) {
+		if err := userExists(tx, c.site, id); err != nil {
+			return portal.User{}, err
+		}
+		return portal.UpdateUser(tx, c.site, id, in, cond)
+	})
+}
+
+func (s *server) deleteUser(c *call) error {
+	cond, err := c.condition(false)
+	if err != nil {
+		return err
+	}
+	id := c.r.PathValue("id")
+	return remove(s, c, func(tx portal.Tx) error {
+		if err := userExists(tx, c.site, id); err != nil {
+			return err
+		}
+		return portal.DeleteUser(tx, c.site, id, cond)
+	})
+}
+
+// userExists names a missing user in its 404, whatever words the store uses.
+func userExists(tx portal.Tx, site, id string) error {
+	_, err := tx.GetUser(site, id)
+	return notFoundAs(err, "user", id)
+}
+
+// Phones and services.
+
+func (s *server) createPhone(c *call) error {
+	var in struct {
+		Name  string `json:"name"`
+		Model string `json:"model"`
+	}
+	if err := c.decode(&in); err != nil {
+		return err
+	}
+	return create(s, c, func(tx portal.Tx) (portal.Phone, error) {
+		return portal.CreatePhone(tx, c.site, portal.Phone{Name: in.Name, Model: in.Model})
+	}, func(ph portal.Phone) string { return c.sitePath("phones", ph.ID) })
+}
+
+func (s *server) listPhones(c *call) error {
+	p, err := c.page()
+	if err != nil {
+		return err
+	}
+	name := c.r.URL.Query().Get("name")
+	return view(s, c, func(tx portal.Tx) (list[portal.Phone], error) {
+		if name != "" {
+			return found(tx.FindPhone(c.site, name))
+		}
+		rows, err := tx.ListPhones(c.site, fetch(p))
+		return pageOf(rows, p, func(ph portal.Phone) string { return ph.ID }), err
+	})
+}
+
+func (s *server) getPhone(c *call) error {
+	id := c.r.PathValue("id")
+	return view(s, c, func(tx portal.Tx) (portal.Phone, error) {
+		ph, err := tx.GetPhone(c.site, id)
+		return ph, notFoundAs(err, "phone", id)
+	})
+}
+
+func (s *server) deletePhone(c *call) error {
+	return s.deleteTarget(c, portal.Target{Type: portal.TargetPhone, ID: c.r.PathValue("id")})
+}
+
+func (s *server) createService(c *call) error {
+	var in struct {
+		Name string `json:"name"`
+		Type string `json:"type"`
+	}
+	if err := c.decode(&in); err != nil {
+		return err
+	}
+	return create(s, c, func(tx portal.Tx) (portal.Service, error) {
+		return portal.CreateService(tx, c.site, portal.Service{Name: in.Name, Type: in.Type})
+	}, func(svc portal.Service) string { return c.sitePath("services", svc.ID) })
+}
+
+func (s *server) listServices(c *call) error {
+	p, err := c.page()
+	if err != nil {
+		return err
+	}
+	name := c.r.URL.Query().Get("name")
+	return view(s, c, func(tx portal.Tx) (list[portal.Service], error) {
+		if name != "" {
+			return found(tx.FindService(c.site, name))
+		}
+		rows, err := tx.ListServices(c.site, fetch(p))
+		return pageOf(rows, p, func(svc portal.Service) string { return svc.ID }), err
+	})
+}
+
+func (s *server) getService(c *call) error {
+	id := c.r.PathValue("id")
+	return view(s, c, func(tx portal.Tx) (portal.Service, error) {
+		svc, err := tx.GetService(c.site, id)
+		return svc, notFoundAs(err, "service", id)
+	})
+}
+
+func (s *server) deleteService(c *call) error {
+	return s.deleteTarget(c, portal.Target{Type: portal.TargetService, ID: c.r.PathValue("id")})
+}
+
+// deleteTarget answers 404 for a phone or service that does not exist:
+// portal.DeleteTarget calls it validation_failed, which suits an assignment
+// naming a missing target but not a DELETE of a gone object.
+func (s *server) deleteTarget(c *call, t portal.Target) error {
+	return remove(s, c, func(tx portal.Tx) error {
+		var err error
+		if t.Type == portal.TargetPhone {
+			_, err = tx.GetPhone(c.site, t.ID)
+		} else {
+			_, err = tx.GetService(c.site, t.ID)
+		}
+		if err != nil {
+			return notFoundAs(err, string(t.Type), t.ID)
+		}
+		return portal.DeleteTarget(tx, c.site, t)
+	})
+}

@@ -1,0 +1,446 @@
+package server
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+)
+
+// call is one request on its way through a handler.
+type call struct {
+	w     http.ResponseWriter
+	r     *http.Request
+	tok   portal.Token
+	site  string // the {site} path value, if the route has one
+	route route
+	body  []byte // as read by decode, for the idempotency hash
+}
+
+var statusOf = map[portal.Code]int{
+	portal.CodeValidationFailed:     http.StatusUnprocessableEntity,
+	portal.CodeNotFound:             http.StatusNotFound,
+	portal.CodeConflict:             http.StatusConflict,
+	portal.CodeNoStationsAvailable:  http.StatusConflict,
+	portal.CodeNumberUnavailable:    http.StatusConflict,
+	portal.CodeUserNumberLocked:     http.StatusConflict,
+	portal.CodeIdempotencyKeyReused: http.StatusConflict,
+	portal.CodePreconditionFailed:   http.StatusPreconditionFailed,
+	portal.CodeUnauthorized:         http.StatusUnauthorized,
+	portal.CodeForbidden:            http.StatusForbidden,
+	portal.CodeRateLimited:          http.StatusTooManyRequests,
+	portal.CodeInternal:             http.StatusInternalServerError,
+}
+
+// statusError answers a portal error with a status other than its code's
+// (413 for a body over the limit, 405 for a wrong method).
+type statusError struct {
+	status int
+	err    *portal.Error
+}
+
+func (e *statusError) Error() string { return e.err.Message }
+func (e *statusError) Unwrap() error { return e.err }
+
+// writeError answers with {"code","message","details"}. Errors that are not
+// portal errors are bugs or outages: logged in full, answered generically.
+func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var pe *portal.Error
+	status := 0
+	var se *statusError
+	if errors.As(err, &se) {
+		pe, status = se.err, se.status
+	} else if errors.As(err, &pe) {
+		status = statusOf[pe.Code]
+	}
+	if pe == nil || status == 0 || pe.Code == portal.CodeInternal {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "error", err)
+		pe, status = &portal.Error{Code: portal.CodeInternal, Message: "internal error: the portal could not complete the request"},
+			http.StatusInternalServerError
+	}
+	if pe.Message == "" { // a bare sentinel from a store
+		pe = &portal.Error{Code: pe.Code, Message: strings.ReplaceAll(string(pe.Code), "_", " "), Details: pe.Details}
+	}
+	body, _ := marshal(pe)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// marshal encodes v without HTML escaping: messages quote "Name <email>".
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(v)
+	return buf.Bytes(), err
+}
+
+// reply is a response made inside a transaction, so that an idempotent
+// create can record exactly what it sends.
+type reply struct {
+	status   int
+	body     []byte
+	etag     string
+	location string
+}
+
+func jsonReply(status int, v any, location string) (reply, error) {
+	rep := reply{status: status, location: location, etag: etagOf(v)}
+	if status == http.StatusNoContent {
+		return rep, nil
+	}
+	var err error
+	rep.body, err = marshal(v)
+	return rep, err
+}
+
+// etagOf is the ETag of objects with a version.
+func etagOf(v any) string {
+	var version int64
+	switch o := v.(type) {
+	case portal.Site:
+		version = o.Version
+	case portal.Number:
+		version = o.Version
+	case portal.User:
+		version = o.Version
+	case portal.Phone:
+		version = o.Version
+	case portal.Service:
+		version = o.Version
+	default:
+		return ""
+	}
+	return `"` + strconv.FormatInt(version, 10) + `"`
+}
+
+func (c *call) send(rep reply, replayed bool) {
+	h := c.w.Header()
+	if rep.body != nil {
+		h.Set("Content-Type", "application/json")
+	}
+	if rep.etag != "" {
+		h.Set("ETag", rep.etag)
+	}
+	if rep.location != "" {
+		h.Set("Location", rep.location)
+	}
+	if replayed {
+		h.Set("Idempotent-Replayed", "true")
+	}
+	c.w.WriteHeader(rep.status)
+	c.w.Write(rep.body)
+}
+
+// view answers 200 with what fn reads in one snapshot. An unknown {site} is
+// 404 rather than an empty list.
+func view[T any](s *server, c *call, fn func(portal.Tx) (T, error)) error {
+	var v T
+	err := s.store.View(c.r.Context(), func(tx portal.Tx) error {
+		if err := siteExists(tx, c.site); err != nil {
+			return err
+		}
+		var err error
+		v, err = fn(tx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	rep, err := jsonReply(http.StatusOK, v, "")
+	if err != nil {
+		return err
+	}
+	c.send(rep, false)
+	return nil
+}
+
+func siteExists(tx portal.Tx, site string) error {
+	if site == "" {
+		return nil
+	}
+	_, err := tx.GetSite(site)
+	return notFoundAs(err, "site", site)
+}
+
+// notFoundAs names what was missing, whatever words the store used.
+func notFoundAs(err error, kind, id string) error {
+	if portal.CodeOf(err) == portal.CodeNotFound {
+		return portal.NotFound(kind, id)
+	}
+	return err
+}
+
+// change answers 200 with the object fn writes.
+func change[T any](s *server, c *call, fn func(portal.Tx) (T, error)) error {
+	return s.write(c, func(tx portal.Tx) (reply, error) {
+		v, err := fn(tx)
+		if err != nil {
+			return reply{}, err
+		}
+		return jsonReply(http.StatusOK, v, "")
+	})
+}
+
+// create answers 201 with the object fn creates and its Location.
+func create[T any](s *server, c *call, fn func(portal.Tx) (T, error), location func(T) string) error {
+	return s.write(c, func(tx portal.Tx) (reply, error) {
+		v, err := fn(tx)
+		if err != nil {
+			return reply{}, err
+		}
+		return jsonReply(http.StatusCreated, v, location(v))
+	})
+}
+
+// remove answers 204 once fn has deleted.
+func remove(s *server, c *call, fn func(portal.Tx) error) error {
+	return s.write(c, func(tx portal.Tx) (reply, error) {
+		return reply{status: http.StatusNoContent}, fn(tx)
+	})
+}
+
+// write runs fn in one write transaction and sends its reply. As in view,
+// an unknown {site} is 404 before any rule runs. On a create with an
+// Idempotency-Key, the key is looked up and recorded in that same
+// transaction: a create that committed is replayed, never repeated, and one
+// that failed left no record and may be retried.
+func (s *server) write(c *call, fn func(portal.Tx) (reply, error)) error {
+	key := c.r.Header.Get("Idempotency-Key")
+	idempotent := key != "" && c.route.idempotent
+	var hash string
+	if idempotent {
+		if len(key) > 255 || strings.ContainsFunc(key, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
+			return portal.Invalid("Idempotency-Key", "must be 1 to 255 printable ASCII characters, such as a UUID")
+		}
+		hash = requestHash(c)
+	}
+	var rep reply
+	replayed := false
+	err := s.store.Update(c.r.Context(), func(tx portal.Tx) error {
+		replayed = false
+		if err := siteExists(tx, c.site); err != nil {
+			return err
+		}
+		if idempotent {
+			// Lock the site first so that two retries racing on a store with
+			// row locks cannot both miss the record and both create.
+			if c.site != "" {
+				if _, err := tx.LockSite(c.site); err != nil {
+					return err
+				}
+			}
+			if err := tx.DeleteIdempotencyBefore(portal.Now().Add(-s.opts.IdempotencyTTL)); err != nil {
+				return err
+			}
+			rec, err := tx.GetIdempotency(c.tok.ID, key)
+			switch {
+			case err == nil && rec.RequestHash == hash:
+				rep, replayed = reply{status: rec.Status, body: rec.Body, location: rec.Location, etag: etagOfBody(rec.Body)}, true
+				return nil
+			case err == nil:
+				return &portal.Error{Code: portal.CodeIdempotencyKeyReused,
+					Message: "this Idempotency-Key was already used for a different request: send a new key for a new create",
+					Details: map[string]any{"idempotency_key": key}}
+			case portal.CodeOf(err) != portal.CodeNotFound:
+				return err
+			}
+		}
+		var err error
+		if rep, err = fn(tx); err != nil || !idempotent {
+			return err
+		}
+		return tx.PutIdempotency(portal.IdempotencyRecord{Scope: c.tok.ID, Key: key, RequestHash: hash,
+			Status: rep.status, Body: rep.body, Location: rep.location, CreatedAt: portal.Now()})
+	})
+	if err != nil {
+		return err
+	}
+	c.send(rep, replayed)
+	return nil
+}
+
+func requestHash(c *call) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s %s\n", c.r.Method, c.r.URL.EscapedPath())
+	h.Write(c.body)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// etagOfBody recovers a replayed object's ETag: records keep only the body.
+func etagOfBody(body []byte) string {
+	var v struct {
+		Version int64 `json:"version"`
+	}
+	if json.Unmarshal(body, &v) != nil || v.Version == 0 {
+		return ""
+	}
+	return `"` + strconv.FormatInt(v.Version, 10) + `"`
+}
+
+// decode reads the JSON body into v, strictly: an unknown field is a
+// mistake the caller should hear about, not have silently dropped.
+func (c *call) decode(v any) error {
+	body, err := io.ReadAll(c.r.Body)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return &statusError{http.StatusRequestEntityTooLarge, &portal.Error{Code: portal.CodeValidationFailed,
+			Message: fmt.Sprintf("the request body is larger than the limit of %d bytes", tooBig.Limit),
+			Details: map[string]any{"field": "body", "limit_bytes": tooBig.Limit}}}
+	}
+	if err != nil {
+		return portal.Invalid("body", "could not be read: %v", err)
+	}
+	c.body = body
+	if len(bytes.TrimSpace(body)) == 0 {
+		return portal.Invalid("body", "is required: send a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return portal.Invalid("body", "must hold a single JSON object")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr) && typeErr.Field != "":
+		return portal.Invalid(typeErr.Field, "must be %s, not a JSON %s", jsonKind(typeErr.Type), typeErr.Value)
+	case errors.As(err, &typeErr):
+		return portal.Invalid("body", "must be a JSON object, not a JSON %s", typeErr.Value)
+	case errors.As(err, &syntaxErr):
+		return portal.Invalid("body", "is not valid JSON: %v (at byte %d)", err, syntaxErr.Offset)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return portal.Invalid("body", "is not valid JSON: it ends too early")
+	}
+	// encoding/json reports an unknown field only in its message.
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		name = strings.Trim(name, `"`)
+		return portal.Invalid(name, "is not a field of this request")
+	}
+	return portal.Invalid("body", "is not valid JSON: %v", err)
+}
+
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return "an object"
+}
+
+// condition reads If-Match (and, where allowed, If-None-Match: *).
+func (c *call) condition(allowIfNoneMatch bool) (portal.Condition, error) {
+	var cond portal.Condition
+	if v := strings.TrimSpace(c.r.Header.Get("If-Match")); v != "" && v != "*" {
+		n, ok := parseETag(v)
+		if !ok {
+			return cond, portal.Invalid("If-Match", `%q is not an ETag of this API, such as "3"`, v)
+		}
+		cond.IfMatch = n
+	}
+	if v := strings.TrimSpace(c.r.Header.Get("If-None-Match")); v != "" {
+		if !allowIfNoneMatch || v != "*" {
+			return cond, portal.Invalid("If-None-Match", `only "*" is supported, and only to assign a number that is available`)
+		}
+		cond.MustBeAvailable = true
+	}
+	return cond, nil
+}
+
+// parseETag reads a strong ETag "<version>". Version 0 would mean
+// "unconditional" to the rules, so it is malformed too.
+func parseETag(v string) (int64, bool) {
+	inner, open := strings.CutPrefix(v, `"`)
+	inner, closed := strings.CutSuffix(inner, `"`)
+	n, err := strconv.ParseInt(inner, 10, 64)
+	return n, open && closed && err == nil && n > 0
+}
+
+const (
+	defaultLimit = 100
+	maxLimit     = 500
+)
+
+// list is every list response: one page of items and, unless it is the
+// last page, the cursor of the next.
+type list[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+// page reads limit and cursor. Limit is what the caller asked for; fetch
+// asks the store for one more row to learn whether another page follows.
+func (c *call) page() (portal.Page, error) {
+	q := c.r.URL.Query()
+	p := portal.Page{Limit: defaultLimit}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxLimit {
+			return p, portal.Invalid("limit", "%q must be a whole number from 1 to %d", v, maxLimit)
+		}
+		p.Limit = n
+	}
+	if v := q.Get("cursor"); v != "" {
+		after, err := base64.RawURLEncoding.DecodeString(v)
+		if err != nil || len(after) == 0 {
+			return p, portal.Invalid("cursor", "is not a cursor this API returned: pass next_cursor unchanged")
+		}
+		p.After = string(after)
+	}
+	return p, nil
+}
+
+func fetch(p portal.Page) portal.Page { return portal.Page{After: p.After, Limit: p.Limit + 1} }
+
+// pageOf trims rows fetched with fetch(p) to one page.
+func pageOf[T any](rows []T, p portal.Page, key func(T) string) list[T] {
+	l := list[T]{Items: rows}
+	if len(rows) > p.Limit {
+		l.Items = rows[:p.Limit]
+		l.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(key(l.Items[p.Limit-1])))
+	}
+	if l.Items == nil {
+		l.Items = []T{}
+	}
+	return l
+}
+
+// found is the list a filter on a unique key gives: one item or none.
+func found[T any](v T, err error) (list[T], error) {
+	switch {
+	case err == nil:
+		return list[T]{Items: []T{v}}, nil
+	case portal.CodeOf(err) == portal.CodeNotFound:
+		return list[T]{Items: []T{}}, nil
+	}
+	return list[T]{}, err
+}

@@ -1,0 +1,260 @@
+// Package server is the calling portal's versioned JSON HTTP API (v1) over
+// the rules of package portal: bearer-token auth scoped to a site, ETags and
+// If-Match, pagination, idempotent creates, per-token rate limits, the CSV
+// export and an OpenAPI description of itself.
+package server
+
+import (
+	"fmt"
+	"log/slog"
+	"math"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+)
+
+// Options tune a server. The zero value serves with no rate limit.
+type Options struct {
+	RateLimit      float64 // requests per second per token; 0 = unlimited
+	Burst          int     // requests a token may send at once; default ceil(RateLimit)
+	MaxBodyBytes   int64   // default 1 MiB
+	Logger         *slog.Logger
+	IdempotencyTTL time.Duration // default 24h
+}
+
+type access int
+
+const (
+	public    access = iota // no token
+	siteScope               // a token of the {site} in the path, or an admin token
+	adminOnly               // an admin token
+)
+
+// route is one operation of the API. The table below is the single list of
+// them: New registers it and the OpenAPI test checks it against openapi.json.
+type route struct {
+	method, path string
+	access       access
+	idempotent   bool // a create that honours Idempotency-Key
+	handle       func(*server, *call) error
+}
+
+var routes = []route{
+	{"GET", "/v1/openapi.json", public, false, (*server).openAPI},
+	{"GET", "/v1/healthz", public, false, (*server).healthz},
+
+	{"POST", "/v1/sites", adminOnly, true, (*server).createSite},
+	{"GET", "/v1/sites", adminOnly, false, (*server).listSites},
+	{"GET", "/v1/sites/{site}", siteScope, false, (*server).getSite},
+	{"PATCH", "/v1/sites/{site}", adminOnly, false, (*server).patchSite},
+	// Not idempotent: a replay would have to store the secret in the clear.
+	{"POST", "/v1/tokens", adminOnly, false, (*server).createToken},
+	{"GET", "/v1/sites/{site}/inventory", siteScope, false, (*server).getInventory},
+
+	{"POST", "/v1/sites/{site}/numbers", adminOnly, true, (*server).addNumbers},
+	{"GET", "/v1/sites/{site}/numbers", siteScope, false, (*server).listNumbers},
+	// More specific than {number}, so ServeMux routes it here.
+	{"GET", "/v1/sites/{site}/numbers/export.csv", siteScope, false, (*server).exportNumbers},
+	{"GET", "/v1/sites/{site}/numbers/{number}", siteScope, false, (*server).getNumber},
+	{"PUT", "/v1/sites/{site}/numbers/{number}/assignment", siteScope, false, (*server).assignNumber},
+	{"DELETE", "/v1/sites/{site}/numbers/{number}/assignment", siteScope, false, (*server).unassignNumber},
+
+	{"POST", "/v1/sites/{site}/users", siteScope, true, (*server).createUser},
+	{"GET", "/v1/sites/{site}/users", siteScope, false, (*server).listUsers},
+	{"GET", "/v1/sites/{site}/users/{id}", siteScope, false, (*server).getUser},
+	{"PATCH", "/v1/sites/{site}/users/{id}", siteScope, false, (*server).updateUser},
+	{"DELETE", "/v1/sites/{site}/users/{id}", siteScope, false, (*server).deleteUser},
+
+	{"POST", "/v1/sites/{site}/phones", siteScope, true, (*server).createPhone},
+	{"GET", "/v1/sites/{site}/phones", siteScope, false, (*server).listPhones},
+	{"GET", "/v1/sites/{site}/phones/{id}", siteScope, false, (*server).getPhone},
+	{"DELETE", "/v1/sites/{site}/phones/{id}", siteScope, false, (*server).deletePhone},
+
+	{"POST", "/v1/sites/{site}/services", siteScope, true, (*server).createService},
+	{"GET", "/v1/sites/{site}/services", siteScope, false, (*server).listServices},
+	{"GET", "/v1/sites/{site}/services/{id}", siteScope, false, (*server).getService},
+	{"DELETE", "/v1/sites/{site}/services/{id}", siteScope, false, (*server).deleteService},
+}
+
+type server struct {
+	store   portal.Store
+	opts    Options
+	log     *slog.Logger
+	limiter *limiter // nil when unlimited
+	mux     *http.ServeMux
+}
+
+// New returns the API handler over store.
+func New(store portal.Store, opts Options) http.Handler {
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 1 << 20
+	}
+	if opts.IdempotencyTTL <= 0 {
+		opts.IdempotencyTTL = 24 * time.Hour
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	s := &server{store: store, opts: opts, log: opts.Logger, mux: http.NewServeMux()}
+	if opts.RateLimit > 0 {
+		burst := opts.Burst
+		if burst < 1 {
+			burst = int(math.Ceil(opts.RateLimit))
+		}
+		s.limiter = newLimiter(opts.RateLimit, burst)
+	}
+	for _, rt := range routes {
+		s.mux.HandleFunc(rt.method+" "+rt.path, s.endpoint(rt))
+	}
+	s.mux.HandleFunc("/", s.notRouted)
+	return http.HandlerFunc(s.serveHTTP)
+}
+
+// serveHTTP logs each request (never its headers or bodies: they carry
+// secrets and PINs) and turns a panic into a 500.
+func (s *server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+	start := time.Now()
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path,
+				"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			if !rec.wrote {
+				s.writeError(rec, r, fmt.Errorf("panic: %v", p))
+			}
+		}
+		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+			"duration", time.Since(start), "token", rec.tokenID)
+	}()
+	s.mux.ServeHTTP(rec, r)
+}
+
+// endpoint authenticates, authorises and rate-limits a request before its
+// handler runs, and writes whatever error the handler returns.
+func (s *server) endpoint(rt route) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c := &call{w: w, r: r, site: r.PathValue("site"), route: rt}
+		if err := s.admit(c); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
+		if err := rt.handle(s, c); err != nil {
+			s.writeError(w, r, err)
+		}
+	}
+}
+
+func (s *server) admit(c *call) error {
+	if c.route.access == public {
+		return nil
+	}
+	tok, err := s.authenticate(c.r)
+	if err != nil {
+		c.w.Header().Set("WWW-Authenticate", `Bearer realm="callingportal"`)
+		return err
+	}
+	c.tok = tok
+	if rec, ok := c.w.(*recorder); ok {
+		rec.tokenID = tok.ID
+	}
+	// Limit before authorising, so forbidden requests count too.
+	if err := s.limit(c.w, tok.ID); err != nil {
+		return err
+	}
+	switch {
+	case tok.Admin:
+		return nil
+	case c.route.access == adminOnly:
+		return &portal.Error{Code: portal.CodeForbidden, Message: "this operation needs an admin token"}
+	case tok.Site != c.site:
+		return &portal.Error{Code: portal.CodeForbidden,
+			Message: fmt.Sprintf("this token acts on site %q, not on site %q", tok.Site, c.site),
+			Details: map[string]any{"site": c.site}}
+	}
+	return nil
+}
+
+func (s *server) authenticate(r *http.Request) (portal.Token, error) {
+	scheme, secret, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	secret = strings.TrimSpace(secret)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" {
+		return portal.Token{}, &portal.Error{Code: portal.CodeUnauthorized,
+			Message: "send an API token as Authorization: Bearer <token>"}
+	}
+	var tok portal.Token
+	err := s.store.View(r.Context(), func(tx portal.Tx) error {
+		var err error
+		tok, err = tx.GetTokenByHash(portal.HashSecret(secret))
+		return err
+	})
+	if portal.CodeOf(err) == portal.CodeNotFound {
+		return portal.Token{}, &portal.Error{Code: portal.CodeUnauthorized, Message: "the API token is not known to this portal"}
+	}
+	return tok, err
+}
+
+func (s *server) limit(w http.ResponseWriter, tokenID string) error {
+	if s.limiter == nil {
+		return nil
+	}
+	wait, ok := s.limiter.take(tokenID, time.Now())
+	if ok {
+		return nil
+	}
+	secs := max(1, int(math.Ceil(wait.Seconds())))
+	w.Header().Set("Retry-After", fmt.Sprint(secs))
+	return &portal.Error{Code: portal.CodeRateLimited,
+		Message: fmt.Sprintf("too many requests for this token: retry in %d s", secs),
+		Details: map[string]any{"retry_after_seconds": secs}}
+}
+
+// notRouted answers requests no route matches with a JSON error where
+// ServeMux would answer in plain text: 405 with Allow when the path exists
+// under other methods, else 404.
+func (s *server) notRouted(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+		probe := *r
+		probe.Method = m
+		if _, pattern := s.mux.Handler(&probe); pattern != "" && pattern != "/" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) == 0 {
+		s.writeError(w, r, &portal.Error{Code: portal.CodeNotFound, Message: "no API route " + r.URL.Path})
+		return
+	}
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	s.writeError(w, r, &statusError{http.StatusMethodNotAllowed, &portal.Error{Code: portal.CodeValidationFailed,
+		Message: fmt.Sprintf("method %s is not allowed on %s; use %s", r.Method, r.URL.Path, strings.Join(allow, ", ")),
+		Details: map[string]any{"allow": allow}}})
+}
+
+// recorder remembers what the log line needs.
+type recorder struct {
+	http.ResponseWriter
+	status  int
+	wrote   bool
+	tokenID string
+}
+
+func (r *recorder) WriteHeader(status int) {
+	if !r.wrote {
+		r.status, r.wrote = status, true
+	}
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

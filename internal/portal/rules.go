@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"crypto/pbkdf2"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
@@ -24,10 +25,29 @@ func NewID(prefix string) string {
 	return prefix + "_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
 }
 
-// HashSecret is how tokens and PINs are stored: never in the clear.
+// HashSecret is how API tokens are stored and looked up: never in the
+// clear. Tokens are long random secrets, so a fast unsalted hash is enough.
 func HashSecret(secret string) string {
 	sum := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(sum[:])
+}
+
+// pinIterations makes each guess at a stored PIN cost real work: a PIN has
+// few digits, so a fast hash could be reversed by trying them all.
+const pinIterations = 200_000
+
+// HashPIN stores a voicemail PIN as salted PBKDF2-SHA256,
+// "pbkdf2-sha256$<iterations>$<salt>$<key>".
+func HashPIN(pin string) string {
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		panic(err)
+	}
+	key, err := pbkdf2.Key(sha256.New, pin, salt, pinIterations, 32)
+	if err != nil {
+		panic(err)
+	}
+	return fmt.Sprintf("pbkdf2-sha256$%d$%s$%s", pinIterations, hex.EncodeToString(salt), hex.EncodeToString(key))
 }
 
 // Condition makes a write conditional. IfMatch, when not zero, is the version
@@ -256,7 +276,7 @@ func CreateUser(tx Tx, site string, in UserInput) (User, error) {
 		u.Extension = *in.Extension
 	}
 	if in.VoicemailPIN != nil {
-		u.VoicemailPINHash, u.VoicemailPINSet = HashSecret(*in.VoicemailPIN), true
+		u.VoicemailPINHash, u.VoicemailPINSet = HashPIN(*in.VoicemailPIN), true
 	}
 	if err := tx.PutUser(site, u); err != nil {
 		return User{}, err
@@ -282,7 +302,11 @@ func UpdateUser(tx Tx, site, id string, in UserInput, c Condition) (User, error)
 		return User{}, err
 	}
 	if in.PhoneNumber != nil {
-		if e164, err := NormalizeNumber(*in.PhoneNumber, ""); err != nil || e164 != u.PhoneNumber {
+		e164, err := NormalizeNumber(*in.PhoneNumber, "")
+		if err != nil {
+			return User{}, err
+		}
+		if e164 != u.PhoneNumber {
 			return User{}, &Error{Code: CodeUserNumberLocked,
 				Message: fmt.Sprintf("user %s keeps number %s: a user's number cannot be changed, only freed by deleting the user", u.DisplayName(), u.PhoneNumber),
 				Details: map[string]any{"field": "phone_number", "number": u.PhoneNumber, "assigned_id": u.ID}}
@@ -309,7 +333,7 @@ func UpdateUser(tx Tx, site, id string, in UserInput, c Condition) (User, error)
 		u.LastName = *in.LastName
 	}
 	if in.VoicemailPIN != nil {
-		u.VoicemailPINHash, u.VoicemailPINSet = HashSecret(*in.VoicemailPIN), true
+		u.VoicemailPINHash, u.VoicemailPINSet = HashPIN(*in.VoicemailPIN), true
 	}
 	u.Version++
 	u.UpdatedAt = Now()

@@ -22,7 +22,8 @@ type Users interface {
 	FindByEmail(ctx context.Context, email string) (portal.User, error)
 	FindByNumber(ctx context.Context, number string) (portal.User, error)
 	List(ctx context.Context) ([]portal.User, error)
-	// Update sends only the fields set in in; ifMatch 0 means unconditional.
+	// Update sends only the fields set in in; ifMatch 0 means unconditional,
+	// and an unconditional update is sent once, never retried.
 	Update(ctx context.Context, id string, in portal.UserInput, ifMatch int64) (portal.User, error)
 	Delete(ctx context.Context, id string) error
 }
@@ -64,14 +65,18 @@ type Services interface {
 	Delete(ctx context.Context, id string) error
 }
 
-// Sites reads the client's site; creating sites needs an admin token.
+// Sites reads the client's site; creating sites and changing their stations
+// needs an admin token. SetStationsPurchased has no If-Match, so it is sent
+// once, never retried.
 type Sites interface {
 	Read(ctx context.Context) (portal.Site, error)
 	Create(ctx context.Context, s portal.Site) (portal.Site, error)
 	SetStationsPurchased(ctx context.Context, total int) (portal.Site, error)
 }
 
-// Tokens issues API tokens (admin token). The secret is returned once.
+// Tokens issues API tokens (admin token). The secret is returned once, and
+// Create is sent once, never retried: the portal does not replay token
+// creates, so a retry could mint a second token.
 type Tokens interface {
 	Create(ctx context.Context, name, site string, admin bool) (portal.Token, string, error)
 }

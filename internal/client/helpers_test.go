@@ -1,0 +1,221 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+	"github.com/callingportal/terraform-provider-callingportal/internal/server"
+	"github.com/callingportal/terraform-provider-callingportal/internal/store/sqlite"
+)
+
+// testPortal is the real API server on a temporary SQLite file, behind a
+// fault-injecting middleware, with a client that logs into a capture.
+type testPortal struct {
+	store  *sqlite.Store
+	url    string
+	secret string // the admin token's secret
+	faults *faults
+	logs   *captureLogger
+	client *Client
+}
+
+const testSite = "hq"
+
+// newPortal sets up site hq with stations, numbers +13125550100..109 and a
+// service "Main line", and an admin token; the client retries quickly.
+func newPortal(t *testing.T, stations int, opts server.Options) *testPortal {
+	t.Helper()
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "portal.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	p := &testPortal{store: st, secret: "cpt_test-" + portal.NewID("secret"), logs: &captureLogger{}}
+	err = st.Update(context.Background(), func(tx portal.Tx) error {
+		if _, err := portal.CreateSite(tx, portal.Site{ID: testSite, Name: "Headquarters", StationsPurchased: stations}); err != nil {
+			return err
+		}
+		if _, err := portal.AddNumbers(tx, testSite, numberRange(100, 109)); err != nil {
+			return err
+		}
+		if _, err := portal.CreateService(tx, testSite, portal.Service{Name: "Main line", Type: "auto_attendant"}); err != nil {
+			return err
+		}
+		return tx.PutToken(portal.Token{ID: portal.NewID("tok"), Name: "test admin", Admin: true,
+			Hash: portal.HashSecret(p.secret), CreatedAt: portal.Now()})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	p.faults = &faults{next: server.New(st, opts)}
+	srv := httptest.NewServer(p.faults)
+	t.Cleanup(srv.Close)
+	p.url = srv.URL
+	p.client = p.newClient(t)
+	// (f) Whatever a test did, the logger never saw the token.
+	t.Cleanup(func() { p.logs.assertNever(t, p.secret) })
+	return p
+}
+
+// newClient is a client of the portal with quick retries; edit changes its
+// config.
+func (p *testPortal) newClient(t *testing.T, edit ...func(*Config)) *Client {
+	t.Helper()
+	cfg := Config{Endpoint: p.url, Token: p.secret, Site: testSite,
+		RetryWaitMin: 10 * time.Millisecond, RetryWaitMax: 2 * time.Second, Logger: p.logs}
+	for _, e := range edit {
+		e(&cfg)
+	}
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// numberRange is +1312555<from>..+1312555<to>, zero-padded to four digits.
+func numberRange(from, to int) []string {
+	var ns []string
+	for i := from; i <= to; i++ {
+		ns = append(ns, fmt.Sprintf("+1312555%04d", i))
+	}
+	return ns
+}
+
+type faultKind string
+
+const (
+	tooMany     faultKind = "429 with Retry-After: 1"
+	tooManyNow  faultKind = "429 with Retry-After: 0"
+	unavailable faultKind = "503"
+	badGateway  faultKind = "502 from a proxy"
+	dropBefore  faultKind = "connection dropped before the portal ran"
+	dropAfter   faultKind = "connection dropped after the portal ran"
+)
+
+// faults answers the next n requests of a method with a failure instead
+// of, or after, the real handler, and counts what reaches it.
+type faults struct {
+	next http.Handler
+
+	mu     sync.Mutex
+	method string
+	kind   faultKind
+	n      int
+	seen   map[string]int // requests per "METHOD /path"
+}
+
+func (f *faults) inject(method string, kind faultKind, n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.method, f.kind, f.n = method, kind, n
+}
+
+// count is how many requests of method reached the middleware.
+func (f *faults) count(method string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for k, v := range f.seen {
+		if strings.HasPrefix(k, method+" ") {
+			n += v
+		}
+	}
+	return n
+}
+
+func (f *faults) reset() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.seen, f.n = nil, 0
+}
+
+func (f *faults) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	if f.seen == nil {
+		f.seen = map[string]int{}
+	}
+	f.seen[r.Method+" "+r.URL.Path]++
+	kind := faultKind("")
+	if f.n > 0 && r.Method == f.method {
+		kind = f.kind
+		f.n--
+	}
+	f.mu.Unlock()
+
+	switch kind {
+	case "":
+		f.next.ServeHTTP(w, r)
+	case tooMany, tooManyNow:
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Retry-After", map[faultKind]string{tooMany: "1", tooManyNow: "0"}[kind])
+		w.WriteHeader(http.StatusTooManyRequests)
+		_, _ = io.WriteString(w, `{"code":"rate_limited","message":"injected: too many requests"}`)
+	case unavailable:
+		w.WriteHeader(http.StatusServiceUnavailable)
+	case badGateway:
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusBadGateway)
+		_, _ = io.WriteString(w, "<html><body><h1>502 Bad Gateway</h1></body></html>")
+	case dropBefore:
+		hangUp(w)
+	case dropAfter:
+		// The portal runs and commits; its answer never leaves.
+		f.next.ServeHTTP(httptest.NewRecorder(), r)
+		hangUp(w)
+	}
+}
+
+func hangUp(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(err)
+	}
+	conn.Close()
+}
+
+// captureLogger is a retryablehttp.LeveledLogger that keeps every line.
+type captureLogger struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *captureLogger) log(level, msg string, kv ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, level+" "+msg+" "+fmt.Sprint(kv...)+fmt.Sprintf(" %#v", kv))
+}
+
+func (l *captureLogger) Error(msg string, kv ...any) { l.log("ERROR", msg, kv...) }
+func (l *captureLogger) Warn(msg string, kv ...any)  { l.log("WARN", msg, kv...) }
+func (l *captureLogger) Info(msg string, kv ...any)  { l.log("INFO", msg, kv...) }
+func (l *captureLogger) Debug(msg string, kv ...any) { l.log("DEBUG", msg, kv...) }
+
+func (l *captureLogger) text() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Join(l.lines, "\n")
+}
+
+func (l *captureLogger) assertNever(t *testing.T, secrets ...string) {
+	t.Helper()
+	text := l.text()
+	for _, s := range secrets {
+		if strings.Contains(text, s) {
+			t.Errorf("the logger received %q:\n%s", s, text)
+		}
+	}
+}

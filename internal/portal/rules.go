@@ -4,6 +4,7 @@ import (
 	"crypto/pbkdf2"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base32"
 	"encoding/hex"
 	"errors"
@@ -48,6 +49,22 @@ func HashPIN(pin string) string {
 		panic(err)
 	}
 	return fmt.Sprintf("pbkdf2-sha256$%d$%s$%s", pinIterations, hex.EncodeToString(salt), hex.EncodeToString(key))
+}
+
+// PINMatches reports whether pin is the one HashPIN stored as hash.
+func PINMatches(hash, pin string) bool {
+	var iterations int
+	var saltHex, keyHex string
+	if _, err := fmt.Sscanf(strings.ReplaceAll(hash, "$", " "), "pbkdf2-sha256 %d %s %s", &iterations, &saltHex, &keyHex); err != nil {
+		return false
+	}
+	salt, errSalt := hex.DecodeString(saltHex)
+	want, errKey := hex.DecodeString(keyHex)
+	if errSalt != nil || errKey != nil {
+		return false
+	}
+	got, err := pbkdf2.Key(sha256.New, pin, salt, iterations, len(want))
+	return err == nil && subtle.ConstantTimeCompare(got, want) == 1
 }
 
 // Condition makes a write conditional. IfMatch, when not zero, is the version

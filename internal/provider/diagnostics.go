@@ -2,10 +2,12 @@ package provider
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
@@ -51,4 +53,46 @@ func addPortalError(diags *diag.Diagnostics, attr path.Path, action string, err 
 		return
 	}
 	diags.AddAttributeError(attr, summary, detail)
+}
+
+// errorAttribute is the attribute a portal error is about: the one its
+// "field" detail names, looked up in fields (the portal's field name → the
+// resource's attribute); numberAttr for a broken number rule (not in the
+// pool, held by another, no station for it); else none: the resource as a
+// whole, as for a network or token failure.
+func errorAttribute(err error, fields map[string]string, numberAttr path.Path) path.Path {
+	var pe *portal.Error
+	if !errors.As(err, &pe) {
+		return path.Empty()
+	}
+	if field, ok := pe.Details["field"].(string); ok {
+		if attr, ok := fields[field]; ok {
+			return path.Root(attr)
+		}
+	}
+	switch pe.Code {
+	case portal.CodeNumberUnavailable, portal.CodeUserNumberLocked, portal.CodeNoStationsAvailable:
+		return numberAttr
+	case portal.CodeNotFound:
+		if pe.Details["kind"] == "number" {
+			return numberAttr
+		}
+	}
+	return path.Empty()
+}
+
+// configureResource returns what the provider configured for resources. It
+// is nil while Terraform validates a configuration, before the provider is
+// set up.
+func configureResource(req resource.ConfigureRequest, resp *resource.ConfigureResponse) *providerData {
+	if req.ProviderData == nil {
+		return nil
+	}
+	data, ok := req.ProviderData.(*providerData)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider: please report it.", req.ProviderData))
+		return nil
+	}
+	return data
 }

@@ -39,6 +39,9 @@ type claim struct {
 	owner   string // the resource type that takes the number
 	station bool   // the claim needs a new station
 	settled bool   // applied, or failed, in this process
+	// replanned awaits the second plan Terraform makes for a replacement,
+	// the create half with no prior state, which is the same claim.
+	replanned bool
 }
 
 func newPlanLedger() *planLedger { return &planLedger{claims: map[string]*claim{}} }
@@ -70,13 +73,18 @@ func (l *planLedger) check(ctx context.Context, cl *client.Client, c numberClaim
 
 	l.mu.Lock()
 	if other, taken := l.claims[c.number]; taken {
+		if other.replanned && other.owner == c.owner && !c.replacing {
+			other.replanned = false
+			l.mu.Unlock()
+			return
+		}
 		l.mu.Unlock()
 		diags.AddAttributeError(c.attr, "Number claimed twice in this plan",
 			fmt.Sprintf("Could not plan %s: number %s is also claimed by a %s resource in this plan; a number can be held by one user, phone or service only.",
 				c.owner, c.number, other.owner))
 		return
 	}
-	l.claims[c.number] = &claim{owner: c.owner, station: !c.replacing}
+	l.claims[c.number] = &claim{owner: c.owner, station: !c.replacing, replanned: c.replacing}
 	l.mu.Unlock()
 	if c.replacing {
 		return
@@ -110,6 +118,9 @@ func (l *planLedger) openStations() int {
 // taking wraps a create that takes number's station; call done when the
 // portal has answered, whether it succeeded or not.
 func (l *planLedger) taking(number string) (done func()) {
+	if l == nil {
+		return func() {} // the provider was not configured for plans
+	}
 	l.apply.RLock()
 	return func() {
 		l.mu.Lock()

@@ -1,30 +1,290 @@
 package provider
 
-// STUB: replaced by the helper that owns this file.
-
 import (
 	"context"
+	"errors"
+	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/callingportal/terraform-provider-callingportal/internal/client"
+	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
+var (
+	_ resource.Resource                     = (*numberAssignmentResource)(nil)
+	_ resource.ResourceWithConfigure        = (*numberAssignmentResource)(nil)
+	_ resource.ResourceWithConfigValidators = (*numberAssignmentResource)(nil)
+	_ resource.ResourceWithImportState      = (*numberAssignmentResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*numberAssignmentResource)(nil)
+)
+
+// NewNumberAssignmentResource is the callingportal_number_assignment resource.
 func NewNumberAssignmentResource() resource.Resource { return &numberAssignmentResource{} }
 
-type numberAssignmentResource struct{}
+type numberAssignmentResource struct {
+	client *client.Client
+	site   string
+	ledger *planLedger
+}
+
+type numberAssignmentModel struct {
+	ID        types.String `tfsdk:"id"`
+	Number    types.String `tfsdk:"number"`
+	ServiceID types.String `tfsdk:"service_id"`
+	PhoneID   types.String `tfsdk:"phone_id"`
+}
 
 func (r *numberAssignmentResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_number_assignment"
 }
-func (r *numberAssignmentResource) Schema(context.Context, resource.SchemaRequest, *resource.SchemaResponse) {
-}
-func (r *numberAssignmentResource) Create(context.Context, resource.CreateRequest, *resource.CreateResponse) {
-}
-func (r *numberAssignmentResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {
-}
-func (r *numberAssignmentResource) Update(context.Context, resource.UpdateRequest, *resource.UpdateResponse) {
-}
-func (r *numberAssignmentResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
+
+func (r *numberAssignmentResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Assigns a number of the site's pool to a service (auto attendant, hunt group, call queue, ...) or a phone. " +
+			"Creating it takes an available number and one station; it never takes a number that someone else holds. " +
+			"Changing the target moves the number in place, without freeing or taking a station. Destroying it unassigns the number, which becomes available. " +
+			"A user's number cannot be managed here: the portal frees it only when the user is deleted, so manage it with `callingportal_user`.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The number, in canonical E.164.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"number": schema.StringAttribute{
+				MarkdownDescription: "The number to assign, in canonical E.164 such as `+13125550142`; it must be in the site's pool. Changing it replaces the assignment: the old number becomes available.",
+				Required:            true,
+				Validators:          []validator.String{canonicalNumber},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"service_id": schema.StringAttribute{
+				MarkdownDescription: "The ID of the service that the number rings, e.g. `svc_...` (see the `callingportal_service` data source). Exactly one of `service_id` and `phone_id` is set.",
+				Optional:            true,
+			},
+			"phone_id": schema.StringAttribute{
+				MarkdownDescription: "The ID of the phone that the number rings, e.g. `ph_...` (see the `callingportal_phone` data source). Exactly one of `service_id` and `phone_id` is set.",
+				Optional:            true,
+			},
+		},
+	}
 }
 
-var _ = schema.Schema{}
+func (r *numberAssignmentResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{
+		resourcevalidator.ExactlyOneOf(path.MatchRoot("service_id"), path.MatchRoot("phone_id")),
+	}
+}
+
+func (r *numberAssignmentResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if data := configureResource(req, resp); data != nil {
+		r.client, r.site, r.ledger = data.client, data.site, data.ledger
+	}
+}
+
+// ModifyPlan checks the plan against the portal before anything is written:
+// the target exists, and a new number is in the pool, free, claimed once in
+// the plan, and has a station (see planLedger). A move needs no station.
+func (r *numberAssignmentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.ledger == nil || req.Plan.Raw.IsNull() {
+		return // not configured (validate), or a destroy
+	}
+	var plan, state numberAssignmentModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	creating := req.State.Raw.IsNull()
+	if !creating {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if plan.ServiceID.IsUnknown() || plan.PhoneID.IsUnknown() {
+		return // a target from another resource: the portal checks it at apply
+	}
+	if t := plan.target(); creating || t != state.target() {
+		checkTarget(ctx, r.client, path.Root(string(t.Type)+"_id"), t, &resp.Diagnostics)
+	}
+	if plan.Number.IsUnknown() || (!creating && plan.Number.Equal(state.Number)) {
+		return
+	}
+	r.ledger.check(ctx, r.client, numberClaim{
+		attr: path.Root("number"), number: plan.Number.ValueString(),
+		owner: "callingportal_number_assignment", replacing: !creating,
+	}, &resp.Diagnostics)
+}
+
+func (r *numberAssignmentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan numberAssignmentModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	number, t := plan.Number.ValueString(), plan.target()
+	// Only an available number: a number held elsewhere is imported, never taken.
+	done := r.ledger.taking(number)
+	n, err := r.client.Numbers.Assign(ctx, number, t, true)
+	done()
+	if err != nil {
+		addPortalError(&resp.Diagnostics, errorAttribute(err, numberAssignmentFields, path.Root("number")),
+			fmt.Sprintf("assign %s to %s %s", number, t.Type, t.ID), err)
+		return
+	}
+	tflog.Debug(ctx, "assigned number", map[string]any{"number": n.Number, "type": n.AssignedType, "id": n.AssignedID})
+	setNumberAssignmentState(ctx, n, &resp.State, &resp.Diagnostics)
+}
+
+func (r *numberAssignmentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state numberAssignmentModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	number := state.Number.ValueString()
+	n, err := r.client.Numbers.Read(ctx, number)
+	switch {
+	case errors.Is(err, client.ErrNotFound):
+		tflog.Info(ctx, "number left the pool outside Terraform; removing the assignment from state", map[string]any{"number": number})
+		resp.State.RemoveResource(ctx)
+		return
+	case err != nil:
+		addPortalError(&resp.Diagnostics, path.Empty(), "read number "+number, err)
+		return
+	case n.Status == portal.StatusAvailable:
+		tflog.Info(ctx, "number unassigned outside Terraform; removing the assignment from state", map[string]any{"number": number})
+		resp.State.RemoveResource(ctx)
+		return
+	case n.AssignedType == portal.TargetUser:
+		resp.Diagnostics.AddWarning("Number now belongs to a user",
+			fmt.Sprintf("Number %s was unassigned and given to user %s (%s) outside Terraform, so this assignment no longer exists and is removed from state. "+
+				"A user's number cannot be assigned elsewhere: remove this resource from the configuration, or manage the number with callingportal_user.",
+				n.Number, n.AssignedName, n.AssignedID))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	setNumberAssignmentState(ctx, n, &resp.State, &resp.Diagnostics)
+}
+
+func (r *numberAssignmentResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan numberAssignmentModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	number, t := plan.Number.ValueString(), plan.target()
+	// A move: the number keeps its station.
+	n, err := r.client.Numbers.Assign(ctx, number, t, false)
+	if err != nil {
+		addPortalError(&resp.Diagnostics, errorAttribute(err, numberAssignmentFields, path.Root("number")),
+			fmt.Sprintf("move %s to %s %s", number, t.Type, t.ID), err)
+		return
+	}
+	setNumberAssignmentState(ctx, n, &resp.State, &resp.Diagnostics)
+}
+
+func (r *numberAssignmentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state numberAssignmentModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	number := state.Number.ValueString()
+	_, err := r.client.Numbers.Unassign(ctx, number)
+	switch {
+	case err == nil, errors.Is(err, client.ErrNotFound):
+	case errors.Is(err, client.ErrUserNumberLocked):
+		resp.Diagnostics.AddWarning("Number now belongs to a user",
+			fmt.Sprintf("The assignment is removed from state, and the number is left with its user: %s.", portalMessage(err)))
+	default:
+		addPortalError(&resp.Diagnostics, errorAttribute(err, numberAssignmentFields, path.Root("number")), "unassign "+number, err)
+	}
+}
+
+// ImportState accepts the number in any spelling. Only a number that a phone
+// or service holds can be imported; Read fills in which one.
+func (r *numberAssignmentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	number, err := portal.NormalizeNumber(req.ID, "")
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid import ID",
+			fmt.Sprintf("Import a number assignment by its number, e.g. +13125550142: %s.", portalMessage(err)))
+		return
+	}
+	n, err := r.client.Numbers.Read(ctx, number)
+	switch {
+	case err != nil:
+		addPortalError(&resp.Diagnostics, path.Empty(), "import number "+number, err)
+		return
+	case n.Status == portal.StatusAvailable:
+		resp.Diagnostics.AddError("Number not assigned",
+			fmt.Sprintf("Number %s is available on site %s: no phone or service holds it, so there is no assignment to import. "+
+				"Declare a callingportal_number_assignment for it and apply to assign it.", n.Number, r.site))
+		return
+	case n.AssignedType == portal.TargetUser:
+		resp.Diagnostics.AddError("Number belongs to a user",
+			fmt.Sprintf("Could not import: %s. Import the user instead: terraform import callingportal_user.<name> %s",
+				portal.HolderError(n).Message, n.Number))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), n.Number)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("number"), n.Number)...)
+}
+
+// numberAssignmentFields maps the portal's field names in errors to this
+// resource's attributes.
+var numberAssignmentFields = map[string]string{
+	"number":     "number",
+	"service_id": "service_id",
+	"phone_id":   "phone_id",
+}
+
+// setNumberAssignmentState saves a number that a phone or service holds, as
+// the portal returned it.
+func setNumberAssignmentState(ctx context.Context, n portal.Number, state *tfsdk.State, diags *diag.Diagnostics) {
+	m, ok := numberAssignmentFromAPI(n)
+	if !ok {
+		diags.AddError("Unexpected portal answer",
+			fmt.Sprintf("The portal answered that number %s is %s %s %s, not held by a phone or service. This is a bug in the portal or the provider: please report it.",
+				n.Number, n.Status, n.AssignedType, n.AssignedID))
+		return
+	}
+	diags.Append(state.Set(ctx, &m)...)
+}
+
+// target is where the planned assignment points the number.
+func (m numberAssignmentModel) target() portal.Target {
+	if !m.PhoneID.IsNull() {
+		return portal.Target{Type: portal.TargetPhone, ID: m.PhoneID.ValueString()}
+	}
+	return portal.Target{Type: portal.TargetService, ID: m.ServiceID.ValueString()}
+}
+
+// numberAssignmentFromAPI is the state of an assignment as the portal
+// returns the number; ok is false unless a phone or service holds it.
+func numberAssignmentFromAPI(n portal.Number) (m numberAssignmentModel, ok bool) {
+	m = numberAssignmentModel{
+		ID:        types.StringValue(n.Number),
+		Number:    types.StringValue(n.Number),
+		ServiceID: types.StringNull(),
+		PhoneID:   types.StringNull(),
+	}
+	if n.Status != portal.StatusAssigned || n.AssignedID == "" {
+		return m, false
+	}
+	switch n.AssignedType {
+	case portal.TargetService:
+		m.ServiceID = types.StringValue(n.AssignedID)
+	case portal.TargetPhone:
+		m.PhoneID = types.StringValue(n.AssignedID)
+	default:
+		return m, false
+	}
+	return m, true
+}

@@ -1,25 +1,349 @@
 package provider
 
-// STUB: replaced by the helper that owns this file.
-
 import (
 	"context"
+	"errors"
+	"fmt"
+	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/callingportal/terraform-provider-callingportal/internal/client"
+	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
+var (
+	_ resource.Resource                = (*userResource)(nil)
+	_ resource.ResourceWithConfigure   = (*userResource)(nil)
+	_ resource.ResourceWithImportState = (*userResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*userResource)(nil)
+)
+
+// NewUserResource is the callingportal_user resource.
 func NewUserResource() resource.Resource { return &userResource{} }
 
-type userResource struct{}
+type userResource struct {
+	client *client.Client
+	site   string
+	ledger *planLedger
+}
+
+type userModel struct {
+	ID                    types.String `tfsdk:"id"`
+	Email                 types.String `tfsdk:"email"`
+	FirstName             types.String `tfsdk:"first_name"`
+	LastName              types.String `tfsdk:"last_name"`
+	Extension             types.String `tfsdk:"extension"`
+	PhoneNumber           types.String `tfsdk:"phone_number"`
+	VoicemailPINWO        types.String `tfsdk:"voicemail_pin_wo"`
+	VoicemailPINWOVersion types.Int64  `tfsdk:"voicemail_pin_wo_version"`
+}
 
 func (r *userResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_user"
 }
-func (r *userResource) Schema(context.Context, resource.SchemaRequest, *resource.SchemaResponse) {}
-func (r *userResource) Create(context.Context, resource.CreateRequest, *resource.CreateResponse) {}
-func (r *userResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse)       {}
-func (r *userResource) Update(context.Context, resource.UpdateRequest, *resource.UpdateResponse) {}
-func (r *userResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
 
-var _ = schema.Schema{}
+func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A person set up on the site, with the phone number they get when they are set up. " +
+			"The user takes one station. The portal never moves or unassigns a user's number: it becomes available " +
+			"again only when the user is deleted, so changing `phone_number` replaces the user.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The portal's ID of the user, e.g. `usr_k3j9x2m4q7ab`.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"email": schema.StringAttribute{
+				MarkdownDescription: "The user's email address, such as `jane@example.com`; unique on the site. Changes in place.",
+				Required:            true,
+				Validators:          []validator.String{validEmail},
+			},
+			"first_name": schema.StringAttribute{
+				MarkdownDescription: "The user's first name. Changes in place.",
+				Required:            true,
+			},
+			"last_name": schema.StringAttribute{
+				MarkdownDescription: "The user's last name. Changes in place.",
+				Required:            true,
+			},
+			"extension": schema.StringAttribute{
+				MarkdownDescription: "The user's internal extension, 2 to 6 digits; unique on the site. Leave it out for a user without one. Changes in place.",
+				Optional:            true,
+				Validators:          []validator.String{validExtension},
+			},
+			"phone_number": schema.StringAttribute{
+				MarkdownDescription: "The user's phone number in canonical E.164, such as `+13125550142`: an available number of the site's pool. " +
+					"Changing it **replaces the user**, because the portal frees a user's number only when the user is deleted.",
+				Required:      true,
+				Validators:    []validator.String{canonicalNumber},
+				PlanModifiers: []planmodifier.String{phoneNumberReplaces},
+			},
+			"voicemail_pin_wo": schema.StringAttribute{
+				MarkdownDescription: "The user's voicemail PIN, 4 to 10 digits. Write-only: sent to the portal, never stored in state or shown in a plan. " +
+					"It is sent when the user is created and, later, only when `voicemail_pin_wo_version` changes.",
+				Optional:   true,
+				WriteOnly:  true,
+				Sensitive:  true,
+				Validators: []validator.String{validVoicemailPIN},
+			},
+			"voicemail_pin_wo_version": schema.Int64Attribute{
+				MarkdownDescription: "Change this number to send `voicemail_pin_wo` to the portal again, e.g. after changing the PIN. Requires `voicemail_pin_wo`.",
+				Optional:            true,
+				Validators: []validator.Int64{
+					int64validator.AlsoRequires(path.MatchRoot("voicemail_pin_wo")),
+				},
+			},
+		},
+	}
+}
+
+func (r *userResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if data := configureResource(req, resp); data != nil {
+		r.client, r.site, r.ledger = data.client, data.site, data.ledger
+	}
+}
+
+// ModifyPlan checks a new user's number against the portal before anything
+// is written: in the pool, free, claimed once in the plan, and a station for
+// it (see planLedger). A replaced user frees its station before taking one.
+func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.ledger == nil || req.Plan.Raw.IsNull() {
+		return // not configured (validate), or a destroy
+	}
+	var plan, state userModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	replacing := !req.State.Raw.IsNull()
+	if replacing {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
+	if resp.Diagnostics.HasError() || plan.PhoneNumber.IsUnknown() || (replacing && plan.PhoneNumber.Equal(state.PhoneNumber)) {
+		return
+	}
+	r.ledger.check(ctx, r.client, numberClaim{
+		attr: path.Root("phone_number"), number: plan.PhoneNumber.ValueString(),
+		owner: "callingportal_user", replacing: replacing,
+	}, &resp.Diagnostics)
+}
+
+func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan userModel
+	var pin types.String
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("voicemail_pin_wo"), &pin)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	done := r.ledger.taking(plan.PhoneNumber.ValueString())
+	u, err := r.client.Users.Create(ctx, userInput(plan, pin))
+	done()
+	if err != nil {
+		addPortalError(&resp.Diagnostics, errorAttribute(err, userFields, path.Root("phone_number")),
+			"create user "+plan.Email.ValueString(), err)
+		return
+	}
+	tflog.Debug(ctx, "created user", map[string]any{"id": u.ID, "phone_number": u.PhoneNumber})
+	state := userFromAPI(u, plan.VoicemailPINWOVersion)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state userModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	u, err := r.client.Users.Read(ctx, state.ID.ValueString())
+	if errors.Is(err, client.ErrNotFound) {
+		tflog.Info(ctx, "user deleted outside Terraform; removing it from state", map[string]any{"id": state.ID.ValueString()})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addPortalError(&resp.Diagnostics, path.Empty(), "read user "+state.ID.ValueString(), err)
+		return
+	}
+	// The portal never returns the PIN or its version: the version is
+	// configuration only and stays as it was.
+	state = userFromAPI(u, state.VoicemailPINWOVersion)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state userModel
+	var pin types.String
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("voicemail_pin_wo"), &pin)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := state.ID.ValueString()
+	var (
+		u   portal.User
+		err error
+	)
+	if in := userChanges(state, plan, pin); in == (portal.UserInput{}) {
+		// Only voicemail_pin_wo_version changed, with no PIN to send.
+		u, err = r.client.Users.Read(ctx, id)
+	} else {
+		u, err = r.client.Users.Update(ctx, id, in, 0)
+	}
+	if err != nil {
+		addPortalError(&resp.Diagnostics, errorAttribute(err, userFields, path.Root("phone_number")), "update user "+id, err)
+		return
+	}
+	state = userFromAPI(u, plan.VoicemailPINWOVersion)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state userModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := r.client.Users.Delete(ctx, state.ID.ValueString())
+	if err != nil && !errors.Is(err, client.ErrNotFound) {
+		addPortalError(&resp.Diagnostics, path.Empty(), "delete user "+state.ID.ValueString(), err)
+	}
+}
+
+// ImportState accepts the user's ID, email or phone number and resolves it
+// to the ID; Read fills in the rest.
+func (r *userResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	key := strings.TrimSpace(req.ID)
+	var (
+		u   portal.User
+		err error
+		by  string
+	)
+	switch {
+	case strings.Contains(key, "@"):
+		by = "email " + key
+		u, err = r.client.Users.FindByEmail(ctx, key)
+	case strings.HasPrefix(key, "+"):
+		number, nerr := portal.NormalizeNumber(key, "")
+		if nerr != nil {
+			resp.Diagnostics.AddError("Invalid import ID",
+				fmt.Sprintf("%q starts with + but is not a phone number: %s. Import a user by its ID (usr_...), its email or its phone number.", key, portalMessage(nerr)))
+			return
+		}
+		by = "phone number " + number
+		u, err = r.client.Users.FindByNumber(ctx, number)
+	case key == "":
+		resp.Diagnostics.AddError("Invalid import ID", "Import a user by its ID (usr_...), its email or its phone number, e.g. terraform import callingportal_user.jane jane@example.com.")
+		return
+	default:
+		u.ID = key
+	}
+	switch {
+	case errors.Is(err, client.ErrNotFound):
+		detail := fmt.Sprintf("No user of site %s has %s.", r.site, by)
+		if strings.HasPrefix(by, "phone number") {
+			detail += " A number on a phone or service is imported as a callingportal_number_assignment."
+		}
+		resp.Diagnostics.AddError("User not found", detail)
+		return
+	case err != nil:
+		addPortalError(&resp.Diagnostics, path.Empty(), "find the user with "+by, err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), u.ID)...)
+}
+
+// userFields maps the portal's field names in errors to this resource's
+// attributes.
+var userFields = map[string]string{
+	"email":         "email",
+	"first_name":    "first_name",
+	"last_name":     "last_name",
+	"extension":     "extension",
+	"phone_number":  "phone_number",
+	"number":        "phone_number",
+	"voicemail_pin": "voicemail_pin_wo",
+}
+
+// validVoicemailPIN checks the PIN offline with the portal's rule; its
+// message never repeats the PIN.
+var validVoicemailPIN = portalRule{portal.ValidateVoicemailPIN, "value must be 4 to 10 digits"}
+
+// phoneNumberReplaces makes a new phone_number replace the user, and says
+// why in the plan: the portal cannot move or free a user's number while the
+// user exists.
+var phoneNumberReplaces = stringplanmodifier.RequiresReplaceIf(
+	func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+		resp.RequiresReplace = true
+		resp.Diagnostics.AddAttributeWarning(req.Path, "Changing phone_number replaces the user",
+			fmt.Sprintf("The portal frees a user's number only when the user is deleted, so this plan deletes the user that holds %s and creates it again with %s. The old number becomes available.",
+				req.StateValue.ValueString(), planned(req.PlanValue)))
+	},
+	"Changing the phone number replaces the user: the portal frees a user's number only when the user is deleted.",
+	"Changing the phone number **replaces the user**: the portal frees a user's number only when the user is deleted.",
+)
+
+// userFromAPI is the state of a user as the portal returns it. pinVersion
+// is the configured voicemail_pin_wo_version, which the portal does not know.
+func userFromAPI(u portal.User, pinVersion types.Int64) userModel {
+	return userModel{
+		ID:                    types.StringValue(u.ID),
+		Email:                 types.StringValue(u.Email),
+		FirstName:             types.StringValue(u.FirstName),
+		LastName:              types.StringValue(u.LastName),
+		Extension:             stringOrNull(u.Extension),
+		PhoneNumber:           types.StringValue(u.PhoneNumber),
+		VoicemailPINWO:        types.StringNull(),
+		VoicemailPINWOVersion: pinVersion,
+	}
+}
+
+// userInput is what creates the planned user; pin is the configured
+// voicemail_pin_wo.
+func userInput(plan userModel, pin types.String) portal.UserInput {
+	return portal.UserInput{
+		Email:        plan.Email.ValueStringPointer(),
+		FirstName:    plan.FirstName.ValueStringPointer(),
+		LastName:     plan.LastName.ValueStringPointer(),
+		Extension:    plan.Extension.ValueStringPointer(),
+		PhoneNumber:  plan.PhoneNumber.ValueStringPointer(),
+		VoicemailPIN: pin.ValueStringPointer(),
+	}
+}
+
+// userChanges is the update that turns state into plan: only the fields
+// that changed, "" to clear the extension, and the PIN only when its version
+// changed.
+func userChanges(state, plan userModel, pin types.String) portal.UserInput {
+	var in portal.UserInput
+	changed := func(from, to types.String) *string {
+		if from.Equal(to) {
+			return nil
+		}
+		v := to.ValueString() // "" when cleared
+		return &v
+	}
+	in.Email = changed(state.Email, plan.Email)
+	in.FirstName = changed(state.FirstName, plan.FirstName)
+	in.LastName = changed(state.LastName, plan.LastName)
+	in.Extension = changed(state.Extension, plan.Extension)
+	if !plan.VoicemailPINWOVersion.Equal(state.VoicemailPINWOVersion) {
+		in.VoicemailPIN = pin.ValueStringPointer()
+	}
+	return in
+}
+
+// planned shows a planned value in a message, which may not be known yet.
+func planned(v types.String) string {
+	if v.IsUnknown() {
+		return "a number known after apply"
+	}
+	return v.ValueString()
+}

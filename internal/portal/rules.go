@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -82,21 +83,11 @@ func checkVersion(kind, id string, have int64, c Condition) error {
 	return nil
 }
 
-var siteIDPattern = func(id string) bool {
-	if len(id) < 2 || len(id) > 40 {
-		return false
-	}
-	for _, r := range id {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
-			return false
-		}
-	}
-	return true
-}
+var siteIDPattern = regexp.MustCompile(`^[a-z0-9-]{2,40}$`)
 
 // CreateSite adds a site with no numbers.
 func CreateSite(tx Tx, s Site) (Site, error) {
-	if !siteIDPattern(s.ID) {
+	if !siteIDPattern.MatchString(s.ID) {
 		return Site{}, Invalid("id", "%q must be 2 to 40 lowercase letters, digits or dashes", s.ID)
 	}
 	if s.StationsPurchased < 0 {

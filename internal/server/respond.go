@@ -74,7 +74,7 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	body, _ := marshal(pe)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	w.Write(body)
+	_, _ = w.Write(body) // a failed write means the client has gone
 }
 
 // marshal encodes v without HTML escaping: messages quote "Name <email>".
@@ -140,7 +140,7 @@ func (c *call) send(rep reply, replayed bool) {
 		h.Set("Idempotent-Replayed", "true")
 	}
 	c.w.WriteHeader(rep.status)
-	c.w.Write(rep.body)
+	_, _ = c.w.Write(rep.body) // a failed write means the client has gone
 }
 
 // view answers 200 with what fn reads in one snapshot. An unknown {site} is

@@ -2,11 +2,7 @@ package provider
 
 import (
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -43,7 +39,7 @@ resource "callingportal_user" "new" {
   phone_number = "+13125550160"
 }`),
 				PlanOnly:    true,
-				ExpectError: wrapped("this plan needs 3 new stations; site demo has 2 available (7 in use of 9 purchased)"),
+				ExpectError: wrappedText("this plan needs 3 new stations; site demo has 2 available (7 in use of 9 purchased)"),
 			},
 			{
 				// Exactly what is available passes the plan and the apply.
@@ -63,7 +59,7 @@ resource "callingportal_user" "new" {
 				// One more is one too many.
 				Config:      p.config(assignments("new", 3, 150, svc)),
 				PlanOnly:    true,
-				ExpectError: wrapped("this plan needs 1 new station; site demo has 0 available (9 in use of 9 purchased)"),
+				ExpectError: wrappedText("this plan needs 1 new station; site demo has 0 available (9 in use of 9 purchased)"),
 			},
 		},
 	})
@@ -115,17 +111,17 @@ resource "callingportal_number_assignment" %q {
 				PreConfig:   func() { before = p.export(t) },
 				Config:      p.config(assign("a", "+13125550120")),
 				PlanOnly:    true,
-				ExpectError: wrapped("number +13125550120 belongs to user Ada Lovelace"),
+				ExpectError: wrappedText("number +13125550120 belongs to user Ada Lovelace"),
 			},
 			{
 				Config:      p.config(assign("a", "+13125550101")),
 				PlanOnly:    true,
-				ExpectError: wrapped(`number +13125550101 is already assigned to service "Sales Hunt Group"`),
+				ExpectError: wrappedText(`number +13125550101 is already assigned to service "Sales Hunt Group"`),
 			},
 			{
 				Config:      p.config(assign("a", "+14155550100")),
 				PlanOnly:    true,
-				ExpectError: wrapped("number +14155550100 is not in the number pool of site demo"),
+				ExpectError: wrappedText("number +14155550100 is not in the number pool of site demo"),
 			},
 			{
 				Config: p.config(assign("a", "+13125550150") + `
@@ -136,7 +132,7 @@ resource "callingportal_user" "b" {
   phone_number = "+13125550150"
 }`),
 				PlanOnly:    true,
-				ExpectError: wrapped("number +13125550150 is also claimed by a"),
+				ExpectError: wrappedText("number +13125550150 is also claimed by a"),
 			},
 			{
 				Config: p.config(assign("a", "+13125550150") + `
@@ -145,7 +141,7 @@ resource "callingportal_number_assignment" "missing" {
   phone_id   = "ph_doesnotexist"
 }`),
 				PlanOnly:    true,
-				ExpectError: wrapped(`phone "ph_doesnotexist" does not exist on site demo`),
+				ExpectError: wrappedText(`phone "ph_doesnotexist" does not exist on site demo`),
 			},
 			{
 				// Nothing the rejected plans touched changed in the portal.
@@ -185,7 +181,7 @@ resource "callingportal_number_assignment" "a" {
 			},
 			{
 				Config:      config,
-				ExpectError: regexp.MustCompile(`this (plan|change) ` + wrapped("needs 1 new station; site demo has 0 available (7 in use of 7 purchased)").String()),
+				ExpectError: regexp.MustCompile(`this (plan|change) ` + wrappedText("needs 1 new station; site demo has 0 available (7 in use of 7 purchased)").String()),
 			},
 		},
 	})
@@ -206,7 +202,7 @@ func TestAccPlanChecks_ledgerUnderParallelism(t *testing.T) {
 			{
 				Config:      p.config(assignments("bulk", 301, 1000, svc)),
 				PlanOnly:    true,
-				ExpectError: wrapped("this plan needs 301 new stations; site demo has 300 available"),
+				ExpectError: wrappedText("this plan needs 301 new stations; site demo has 300 available"),
 			},
 			{
 				Config: p.config(assignments("bulk", 300, 1000, svc)),
@@ -229,61 +225,16 @@ func TestAccPlanChecks_ledgerUnderParallelism(t *testing.T) {
 // file, the provider as its own process: Terraform plans in one provider
 // process and re-plans each resource in another while applying the others.
 func TestPlanChecks_applyWithoutSavedPlan(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("set TF_ACC=1 to run tests with the Terraform CLI")
-	}
-	t.Parallel()
+	cli := newCLI(t)
 	p := startPortal(t)
 	p.addNumbers(t, 1000, 150)
 	p.setAvailable(t, 150)
-	dir := t.TempDir()
-	build := exec.Command("go", "build", "-o", filepath.Join(dir, "bin", "terraform-provider-callingportal"), "github.com/callingportal/terraform-provider-callingportal")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build provider: %v\n%s", err, out)
-	}
-	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"callingportal/callingportal\" = %q\n  }\n  direct {}\n}\n", filepath.Join(dir, "bin"))
-	writeFile(t, filepath.Join(dir, "terraformrc"), rc)
-	work := filepath.Join(dir, "work")
-	writeFile(t, filepath.Join(work, "main.tf"), `terraform {
-  required_providers {
-    callingportal = { source = "callingportal/callingportal" }
-  }
-}
-`+p.config(assignments("bulk", 150, 1000, p.serviceID(t, "After Hours"))))
-
-	terraform := func(args ...string) (string, error) {
-		cmd := exec.Command("terraform", append([]string{"-chdir=" + work}, args...)...)
-		cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+filepath.Join(dir, "terraformrc"), "TF_IN_AUTOMATION=1")
-		out, err := cmd.CombinedOutput()
-		return string(out), err
-	}
-	if out, err := terraform("apply", "-auto-approve", "-input=false", "-no-color"); err != nil {
+	cli.write(t, p.config(assignments("bulk", 150, 1000, p.serviceID(t, "After Hours"))))
+	if out, err := cli.run("apply", "-auto-approve"); err != nil {
 		t.Fatalf("terraform apply at capacity failed: %v\n%s", err, out)
 	}
-	out, err := terraform("plan", "-detailed-exitcode", "-input=false", "-no-color")
-	if err != nil || !strings.Contains(out, "No changes.") {
-		t.Fatalf("plan after apply is not empty: %v\n%s", err, out)
-	}
+	cli.expectNoChanges(t)
 	if inv := p.inventory(t); inv.Available != 0 {
 		t.Fatalf("inventory after apply: %+v", inv)
-	}
-}
-
-// wrapped matches a message however Terraform wraps its lines.
-func wrapped(message string) *regexp.Regexp {
-	words := strings.Fields(message)
-	for i, w := range words {
-		words[i] = regexp.QuoteMeta(w)
-	}
-	return regexp.MustCompile(strings.Join(words, `\s+`))
-}
-
-func writeFile(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
 	}
 }

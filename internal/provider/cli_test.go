@@ -1,0 +1,169 @@
+package provider
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// Tests in this file run the real Terraform CLI against the provider built as
+// its own binary, the way users run it: with a dev_overrides CLI config and
+// no `terraform init`.
+
+var (
+	buildOnce   sync.Once
+	providerDir string // holds the built provider binary
+	buildErr    error
+)
+
+// TestMain removes the provider binary that the CLI tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if providerDir != "" {
+		os.RemoveAll(providerDir)
+	}
+	os.Exit(code)
+}
+
+// cli is a Terraform working directory wired to the built provider.
+type cli struct {
+	dir, work string
+	env       []string
+}
+
+// newCLI builds the provider once per test binary and gives t a working
+// directory. It skips unless TF_ACC is set, like the acceptance tests.
+func newCLI(t *testing.T) *cli {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("set TF_ACC=1 to run tests with the Terraform CLI")
+	}
+	t.Parallel()
+	buildOnce.Do(func() {
+		if providerDir, buildErr = os.MkdirTemp("", "callingportal-provider-"); buildErr != nil {
+			return
+		}
+		out, err := exec.Command("go", "build", "-o", filepath.Join(providerDir, "terraform-provider-callingportal"),
+			"github.com/callingportal/terraform-provider-callingportal").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("build provider: %w\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	c := &cli{dir: t.TempDir()}
+	c.work = filepath.Join(c.dir, "work")
+	rc := filepath.Join(c.dir, "terraformrc")
+	writeFile(t, rc, fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"callingportal/callingportal\" = %q\n  }\n  direct {}\n}\n", providerDir))
+	c.env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "TF_IN_AUTOMATION=1")
+	return c
+}
+
+// write puts the configuration body in main.tf, after the required_providers
+// block that dev_overrides needs.
+func (c *cli) write(t *testing.T, body string) {
+	t.Helper()
+	writeFile(t, filepath.Join(c.work, "main.tf"), `terraform {
+  required_providers {
+    callingportal = { source = "callingportal/callingportal" }
+  }
+}
+`+body)
+}
+
+// run runs terraform in the working directory, without prompts or colour.
+func (c *cli) run(args ...string) (string, error) {
+	args = append([]string{"-chdir=" + c.work}, args...)
+	if len(args) > 1 && args[1] != "show" {
+		args = append(args, "-input=false")
+	}
+	cmd := exec.Command("terraform", append(args, "-no-color")...)
+	cmd.Env = c.env
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// expectNoChanges fails t unless a plan finds nothing to change.
+func (c *cli) expectNoChanges(t *testing.T) {
+	t.Helper()
+	out, err := c.run("plan", "-detailed-exitcode")
+	if err != nil || !strings.Contains(out, "No changes.") {
+		t.Fatalf("plan after apply is not empty: %v\n%s", err, out)
+	}
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSecretsNeverLeak applies and plans a user with a voicemail PIN, with
+// TF_LOG=trace, and finds neither the PIN nor the API token in the log, the
+// state, or any plan or apply output, while the portal did get the PIN.
+func TestSecretsNeverLeak(t *testing.T) {
+	c := newCLI(t)
+	p := startPortal(t)
+	const pin = "908172"
+	logPath := filepath.Join(c.dir, "terraform.log")
+	c.env = append(c.env, "TF_LOG=trace", "TF_LOG_PATH="+logPath, "TF_VAR_pin="+pin,
+		"CALLINGPORTAL_ENDPOINT="+p.URL, "CALLINGPORTAL_TOKEN="+testToken, "CALLINGPORTAL_SITE=demo")
+	c.write(t, `
+provider "callingportal" {}
+
+variable "pin" {
+  type      = string
+  sensitive = true
+  ephemeral = true
+}
+
+resource "callingportal_user" "u" {
+  email                    = "secret.keeper@example.com"
+  first_name               = "Secret"
+  last_name                = "Keeper"
+  phone_number             = "+13125550150"
+  voicemail_pin_wo         = var.pin
+  voicemail_pin_wo_version = 1
+}
+`)
+	var outputs []string
+	for _, args := range [][]string{{"apply", "-auto-approve"}, {"plan"}, {"show", "-json"}} {
+		out, err := c.run(args...)
+		if err != nil {
+			t.Fatalf("terraform %s: %v\n%s", args[0], err, out)
+		}
+		outputs = append(outputs, out)
+	}
+	u, err := p.client.Users.FindByEmail(t.Context(), "secret.keeper@example.com")
+	if err != nil || !u.VoicemailPINSet {
+		t.Fatalf("the portal did not get the PIN: %+v, %v", u, err)
+	}
+	logged, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(logged), "configured calling portal client") {
+		t.Fatal("the trace log holds no lines of the provider's own: the test would prove nothing")
+	}
+	state, err := os.ReadFile(filepath.Join(c.work, "terraform.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	places := map[string]string{"trace log": string(logged), "state": string(state), "apply output": outputs[0], "plan output": outputs[1], "show -json": outputs[2]}
+	for place, text := range places {
+		for name, secret := range map[string]string{"voicemail PIN": pin, "API token": testToken} {
+			if strings.Contains(text, secret) {
+				t.Errorf("the %s appears in the %s", name, place)
+			}
+		}
+	}
+}

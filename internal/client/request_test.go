@@ -180,7 +180,8 @@ func TestAttemptsByStatus(t *testing.T) {
 		{503, "POST token", 0, 1},    // but token creates do not
 		{503, http.MethodPatch, 4, 3},
 		{503, http.MethodPatch, 0, 1},
-		{429, http.MethodPatch, 0, 1},
+		{429, http.MethodPatch, 0, 3}, // a rate-limited request never ran
+		{429, "POST token", 0, 3},
 		{503, http.MethodPut, 0, 3},
 		{503, http.MethodDelete, 0, 3},
 	} {

@@ -26,6 +26,8 @@ import (
 //     cancelled context, a TLS or certificate failure, or a malformed URL,
 //     which no retry fixes), and after 429, 502, 503 and 504. Other 4xx and
 //     5xx answers are final.
+//   - Any request is retried after 429: the portal's rate limit refuses a
+//     request before running it, so sending it again cannot do it twice.
 //   - The wait is the server's Retry-After when it sends one, else a capped
 //     exponential backoff with jitter; both stay within RetryWaitMax.
 
@@ -54,6 +56,9 @@ func replayable(method string, h http.Header) bool {
 func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
+	}
+	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
+		return true, nil
 	}
 	if ok, _ := ctx.Value(replayableKey{}).(bool); !ok {
 		return false, nil

@@ -37,6 +37,11 @@ type Portal struct {
 	Site string // the seeded site; empty when the store was not new
 	// New is true when this start created the store's first site or token.
 	New bool
+	// Sites are the sites the store holds.
+	Sites []string
+	// BootstrapTokenValid says the --bootstrap-token is an admin token of
+	// this store: created now, or by an earlier start.
+	BootstrapTokenValid bool
 
 	store *sqlite.Store
 	srv   *http.Server
@@ -79,6 +84,11 @@ func Start(ctx context.Context, cfg Config) (*Portal, error) {
 // transaction: a store is either new or fully set up.
 func (p *Portal) bootstrap(ctx context.Context, cfg Config) error {
 	return p.store.Update(ctx, func(tx portal.Tx) error {
+		defer func() { p.Sites = siteIDs(tx) }()
+		if cfg.BootstrapToken != "" {
+			_, err := tx.GetTokenByHash(portal.HashSecret(cfg.BootstrapToken))
+			p.BootstrapTokenValid = err == nil
+		}
 		sites, err := tx.ListSites()
 		if err != nil || len(sites) > 0 {
 			return err
@@ -93,17 +103,25 @@ func (p *Portal) bootstrap(ctx context.Context, cfg Config) error {
 			}
 			p.Site, p.New = s.Site.ID, true
 		}
-		if cfg.BootstrapToken != "" {
-			if _, err := tx.GetTokenByHash(portal.HashSecret(cfg.BootstrapToken)); err == nil {
-				return nil
-			}
+		if cfg.BootstrapToken != "" && !p.BootstrapTokenValid {
 			if _, _, err := server.IssueToken(tx, "bootstrap", "", true, cfg.BootstrapToken); err != nil {
 				return err
 			}
-			p.New = true
+			p.New, p.BootstrapTokenValid = true, true
 		}
 		return nil
 	})
+}
+
+// siteIDs lists the store's sites for the serve banner; a failure only
+// leaves the banner without them.
+func siteIDs(tx portal.Tx) []string {
+	sites, _ := tx.ListSites()
+	ids := make([]string, len(sites))
+	for i, s := range sites {
+		ids[i] = s.ID
+	}
+	return ids
 }
 
 // Store is the portal's store, for tests that change the portal behind the API.

@@ -166,3 +166,33 @@ func TestRestartKeepsDataAndSkipsSeed(t *testing.T) {
 		}
 	}
 }
+
+// TestBootstrapTokenOnlyForNewStore: a bootstrap token given to a store that
+// already exists creates nothing, and is not accepted by the API.
+func TestBootstrapTokenOnlyForNewStore(t *testing.T) {
+	t.Parallel()
+	data := filepath.Join(t.TempDir(), "portal.db")
+	ctx := context.Background()
+	first, err := backend.Start(ctx, backend.Config{Listen: "127.0.0.1:0", DataPath: data, Seed: "demo", BootstrapToken: adminToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p, err := backend.Start(ctx, backend.Config{Listen: "127.0.0.1:0", DataPath: data, BootstrapToken: "late-token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close(ctx)
+	if p.New || p.BootstrapTokenValid || len(p.Sites) != 1 || p.Sites[0] != "demo" {
+		t.Fatalf("second start: New=%v BootstrapTokenValid=%v Sites=%v", p.New, p.BootstrapTokenValid, p.Sites)
+	}
+	c, err := client.New(client.Config{Endpoint: p.URL, Token: "late-token", Site: "demo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Inventory.Read(ctx); !errors.Is(err, client.ErrUnauthorized) {
+		t.Fatalf("late bootstrap token: err = %v, want unauthorized", err)
+	}
+}

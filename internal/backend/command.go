@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -42,9 +43,15 @@ func Serve(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "  endpoint: %s\n", p.URL)
 	if p.Site != "" {
 		fmt.Fprintf(stdout, "  site:     %s (seeded from %s)\n", p.Site, cfg.Seed)
+	} else {
+		fmt.Fprintf(stdout, "  sites:    %s\n", strings.Join(p.Sites, ", "))
 	}
-	if cfg.BootstrapToken != "" {
+	switch {
+	case cfg.BootstrapToken == "":
+	case p.BootstrapTokenValid:
 		fmt.Fprintln(stdout, "  token:    the --bootstrap-token value is an admin token")
+	default:
+		fmt.Fprintln(stdout, "  token:    --bootstrap-token ignored: the store is not new; issue a token with the command below")
 	}
 	fmt.Fprintf(stdout, "  a token:  %s token --data %s --site SITE\n", os.Args[0], cfg.DataPath)
 	fmt.Fprintf(stdout, "  API:      %s/v1/openapi.json\n", p.URL)

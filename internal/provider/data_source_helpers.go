@@ -2,30 +2,13 @@ package provider
 
 import (
 	"errors"
-	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/client"
 )
-
-// configureDataSource returns the client the provider configured. It is nil
-// while Terraform validates a configuration, before the provider is set up.
-func configureDataSource(req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) *client.Client {
-	if req.ProviderData == nil {
-		return nil
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data",
-			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider: please report it.", req.ProviderData))
-		return nil
-	}
-	return data.client
-}
 
 // addLookupError reports a failed lookup. When the object does not exist, or
 // the portal rejects the key it was looked up by, the error points at attr;

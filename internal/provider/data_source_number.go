@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/callingportal/terraform-provider-callingportal/internal/client"
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
@@ -22,7 +21,7 @@ var (
 func NewNumberDataSource() datasource.DataSource { return &numberDataSource{} }
 
 type numberDataSource struct {
-	client *client.Client
+	*providerData
 }
 
 // numberModel is one number of the pool as callingportal_number shows it,
@@ -56,7 +55,7 @@ func (d *numberDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 }
 
 func (d *numberDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = configureDataSource(req, resp)
+	d.providerData = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *numberDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

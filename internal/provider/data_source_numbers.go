@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/callingportal/terraform-provider-callingportal/internal/client"
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
@@ -26,7 +25,7 @@ var (
 func NewNumbersDataSource() datasource.DataSource { return &numbersDataSource{} }
 
 type numbersDataSource struct {
-	client *client.Client
+	*providerData
 }
 
 type numbersDataSourceModel struct {
@@ -85,7 +84,7 @@ func (d *numbersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 }
 
 func (d *numbersDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = configureDataSource(req, resp)
+	d.providerData = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *numbersDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/callingportal/terraform-provider-callingportal/internal/client"
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
@@ -22,7 +21,7 @@ var (
 func NewStationInventoryDataSource() datasource.DataSource { return &stationInventoryDataSource{} }
 
 type stationInventoryDataSource struct {
-	client *client.Client
+	*providerData
 }
 
 type stationInventoryDataSourceModel struct {
@@ -62,7 +61,7 @@ func (d *stationInventoryDataSource) Schema(_ context.Context, _ datasource.Sche
 }
 
 func (d *stationInventoryDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = configureDataSource(req, resp)
+	d.providerData = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *stationInventoryDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {

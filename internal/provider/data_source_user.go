@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/callingportal/terraform-provider-callingportal/internal/client"
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
@@ -24,9 +23,11 @@ var (
 func NewUserDataSource() datasource.DataSource { return &userDataSource{} }
 
 type userDataSource struct {
-	client *client.Client
+	*providerData
 }
 
+// userDataSourceModel is a user as the portal returns it; the resource of
+// the same name adds the voicemail PIN.
 type userDataSourceModel struct {
 	ID          types.String `tfsdk:"id"`
 	Email       types.String `tfsdk:"email"`
@@ -85,7 +86,7 @@ func (d *userDataSource) ConfigValidators(context.Context) []datasource.ConfigVa
 }
 
 func (d *userDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = configureDataSource(req, resp)
+	d.providerData = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

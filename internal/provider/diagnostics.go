@@ -2,12 +2,10 @@ package provider
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
@@ -79,20 +77,4 @@ func errorAttribute(err error, fields map[string]string, numberAttr path.Path) p
 		}
 	}
 	return path.Empty()
-}
-
-// configureResource returns what the provider configured for resources. It
-// is nil while Terraform validates a configuration, before the provider is
-// set up.
-func configureResource(req resource.ConfigureRequest, resp *resource.ConfigureResponse) *providerData {
-	if req.ProviderData == nil {
-		return nil
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data",
-			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider: please report it.", req.ProviderData))
-		return nil
-	}
-	return data
 }

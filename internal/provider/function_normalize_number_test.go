@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -14,82 +15,39 @@ import (
 )
 
 func TestAccNormalizeNumberFunction(t *testing.T) {
+	// output is an output named name that normalizes number in region.
+	output := func(name, number, region string) string {
+		return fmt.Sprintf("output %q {\n  value = provider::callingportal::normalize_number(%q, %q)\n}\n", name, number, region)
+	}
+	var outputs string
+	var checks []statecheck.StateCheck
+	for _, tc := range []struct{ name, number, region, want string }{
+		{"us_national", "(312) 555-0142", "US", "+13125550142"},
+		{"us_dots_lower_case_region", "312.555.0142", "us", "+13125550142"},
+		{"plus_one_spaces", "+1 312 555 0142", "", "+13125550142"},
+		{"plus_one_dashes", "+1-312-555-0142", "", "+13125550142"},
+		{"plus_ignores_region", "+1 (312) 555-0142", "GB", "+13125550142"},
+		{"canonical", "+13125550142", "", "+13125550142"},
+		{"uk_national", "020 7946 0018", "GB", "+442079460018"},
+		{"uk_international", "+44 20 7946 0018", "", "+442079460018"},
+	} {
+		outputs += output(tc.name, tc.number, tc.region)
+		checks = append(checks, statecheck.ExpectKnownOutputValue(tc.name, knownvalue.StringExact(tc.want)))
+	}
+	steps := []resource.TestStep{{Config: outputs, ConfigStateChecks: checks}}
+	for _, tc := range []struct{ name, number, region, wantError string }{
+		{"bad_region", "312 555 0142", "XX", `Invalid value for "region" parameter: "XX" is not an ISO 3166 region code such as US or GB`},
+		{"not_a_number", "call me", "US", `Invalid value for "number" parameter: "call me" is not a phone number`},
+		{"no_country_code", "312 555 0142", "", `Invalid value for "number" parameter: "312 555 0142" has no country code: write it in E.164, starting with +`},
+		{"too_short", "+1 312 555 014", "", `Invalid value for "number" parameter: "+1 312 555 014" is not a valid number for its country`},
+	} {
+		steps = append(steps, resource.TestStep{Config: output(tc.name, tc.number, tc.region), ExpectError: wrappedText(tc.wantError)})
+	}
 	resource.ParallelTest(t, resource.TestCase{
 		// Provider-defined functions need Terraform 1.8.
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: `
-output "us_national" {
-  value = provider::callingportal::normalize_number("(312) 555-0142", "US")
-}
-output "us_dots_lower_case_region" {
-  value = provider::callingportal::normalize_number("312.555.0142", "us")
-}
-output "plus_one_spaces" {
-  value = provider::callingportal::normalize_number("+1 312 555 0142", "")
-}
-output "plus_one_dashes" {
-  value = provider::callingportal::normalize_number("+1-312-555-0142", "")
-}
-output "plus_ignores_region" {
-  value = provider::callingportal::normalize_number("+1 (312) 555-0142", "GB")
-}
-output "canonical" {
-  value = provider::callingportal::normalize_number("+13125550142", "")
-}
-output "uk_national" {
-  value = provider::callingportal::normalize_number("020 7946 0018", "GB")
-}
-output "uk_international" {
-  value = provider::callingportal::normalize_number("+44 20 7946 0018", "")
-}
-`,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownOutputValue("us_national", knownvalue.StringExact("+13125550142")),
-					statecheck.ExpectKnownOutputValue("us_dots_lower_case_region", knownvalue.StringExact("+13125550142")),
-					statecheck.ExpectKnownOutputValue("plus_one_spaces", knownvalue.StringExact("+13125550142")),
-					statecheck.ExpectKnownOutputValue("plus_one_dashes", knownvalue.StringExact("+13125550142")),
-					statecheck.ExpectKnownOutputValue("plus_ignores_region", knownvalue.StringExact("+13125550142")),
-					statecheck.ExpectKnownOutputValue("canonical", knownvalue.StringExact("+13125550142")),
-					statecheck.ExpectKnownOutputValue("uk_national", knownvalue.StringExact("+442079460018")),
-					statecheck.ExpectKnownOutputValue("uk_international", knownvalue.StringExact("+442079460018")),
-				},
-			},
-			{
-				Config: `
-output "bad_region" {
-  value = provider::callingportal::normalize_number("312 555 0142", "XX")
-}
-`,
-				ExpectError: wrappedText(`Invalid value for "region" parameter: "XX" is not an ISO 3166 region code such as US or GB`),
-			},
-			{
-				Config: `
-output "not_a_number" {
-  value = provider::callingportal::normalize_number("call me", "US")
-}
-`,
-				ExpectError: wrappedText(`Invalid value for "number" parameter: "call me" is not a phone number`),
-			},
-			{
-				Config: `
-output "no_country_code" {
-  value = provider::callingportal::normalize_number("312 555 0142", "")
-}
-`,
-				ExpectError: wrappedText(`Invalid value for "number" parameter: "312 555 0142" has no country code: write it in E.164, starting with +`),
-			},
-			{
-				Config: `
-output "too_short" {
-  value = provider::callingportal::normalize_number("+1 312 555 014", "")
-}
-`,
-				ExpectError: wrappedText(`Invalid value for "number" parameter: "+1 312 555 014" is not a valid number for its country`),
-			},
-		},
+		Steps:                    steps,
 	})
 }
 

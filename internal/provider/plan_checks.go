@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/client"
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
@@ -147,4 +148,18 @@ func checkTarget(ctx context.Context, cl *client.Client, attr path.Path, t porta
 	if err != nil {
 		addPortalError(diags, attr, "check the "+string(t.Type), err)
 	}
+}
+
+// checkPlannedNumber has the ledger check the number that a resource's plan
+// takes, at attr, unless it is not known yet (the portal checks it at apply)
+// or is the one the resource holds already. prior is the number in state:
+// null on create; otherwise the resource is replaced to take a new number.
+func (pd *providerData) checkPlannedNumber(ctx context.Context, attr path.Path, owner string, planned, prior types.String, diags *diag.Diagnostics) {
+	if planned.IsUnknown() || planned.Equal(prior) {
+		return
+	}
+	pd.ledger.check(ctx, pd.client, numberClaim{
+		attr: attr, number: planned.ValueString(),
+		owner: owner, replacing: !prior.IsNull(),
+	}, diags)
 }

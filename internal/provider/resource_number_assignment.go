@@ -33,9 +33,7 @@ var (
 func NewNumberAssignmentResource() resource.Resource { return &numberAssignmentResource{} }
 
 type numberAssignmentResource struct {
-	client *client.Client
-	site   string
-	ledger *planLedger
+	*providerData
 }
 
 type numberAssignmentModel struct {
@@ -86,16 +84,14 @@ func (r *numberAssignmentResource) ConfigValidators(context.Context) []resource.
 }
 
 func (r *numberAssignmentResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if data := configureResource(req, resp); data != nil {
-		r.client, r.site, r.ledger = data.client, data.site, data.ledger
-	}
+	r.providerData = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 // ModifyPlan checks the plan against the portal before anything is written:
 // the target exists, and a new number is in the pool, free, claimed once in
 // the plan, and has a station (see planLedger). A move needs no station.
 func (r *numberAssignmentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.ledger == nil || req.Plan.Raw.IsNull() {
+	if r.providerData == nil || req.Plan.Raw.IsNull() {
 		return // not configured (validate), or a destroy
 	}
 	var plan, state numberAssignmentModel
@@ -113,33 +109,13 @@ func (r *numberAssignmentResource) ModifyPlan(ctx context.Context, req resource.
 	if t := plan.target(); creating || t != state.target() {
 		checkTarget(ctx, r.client, path.Root(string(t.Type)+"_id"), t, &resp.Diagnostics)
 	}
-	if plan.Number.IsUnknown() || (!creating && plan.Number.Equal(state.Number)) {
-		return
-	}
-	r.ledger.check(ctx, r.client, numberClaim{
-		attr: path.Root("number"), number: plan.Number.ValueString(),
-		owner: "callingportal_number_assignment", replacing: !creating,
-	}, &resp.Diagnostics)
+	r.checkPlannedNumber(ctx, path.Root("number"), "callingportal_number_assignment", plan.Number, state.Number, &resp.Diagnostics)
 }
 
+// Create assigns an available number only: a number held elsewhere is
+// imported, never taken.
 func (r *numberAssignmentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan numberAssignmentModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	number, t := plan.Number.ValueString(), plan.target()
-	// Only an available number: a number held elsewhere is imported, never taken.
-	done := r.ledger.taking(number)
-	n, err := r.client.Numbers.Assign(ctx, number, t, true)
-	done()
-	if err != nil {
-		addPortalError(&resp.Diagnostics, errorAttribute(err, numberAssignmentFields, path.Root("number")),
-			fmt.Sprintf("assign %s to %s %s", number, t.Type, t.ID), err)
-		return
-	}
-	tflog.Debug(ctx, "assigned number", map[string]any{"number": n.Number, "type": n.AssignedType, "id": n.AssignedID})
-	setNumberAssignmentState(ctx, n, &resp.State, &resp.Diagnostics)
+	r.assign(ctx, req.Plan, &resp.State, &resp.Diagnostics, true)
 }
 
 func (r *numberAssignmentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -173,21 +149,9 @@ func (r *numberAssignmentResource) Read(ctx context.Context, req resource.ReadRe
 	setNumberAssignmentState(ctx, n, &resp.State, &resp.Diagnostics)
 }
 
+// Update moves the number to another target: it keeps its station.
 func (r *numberAssignmentResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan numberAssignmentModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	number, t := plan.Number.ValueString(), plan.target()
-	// A move: the number keeps its station.
-	n, err := r.client.Numbers.Assign(ctx, number, t, false)
-	if err != nil {
-		addPortalError(&resp.Diagnostics, errorAttribute(err, numberAssignmentFields, path.Root("number")),
-			fmt.Sprintf("move %s to %s %s", number, t.Type, t.ID), err)
-		return
-	}
-	setNumberAssignmentState(ctx, n, &resp.State, &resp.Diagnostics)
+	r.assign(ctx, req.Plan, &resp.State, &resp.Diagnostics, false)
 }
 
 func (r *numberAssignmentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -243,6 +207,33 @@ var numberAssignmentFields = map[string]string{
 	"number":     "number",
 	"service_id": "service_id",
 	"phone_id":   "phone_id",
+}
+
+// assign points the planned number at the planned target and saves the
+// portal's answer. On create it takes an available number only, and with it
+// the station that the ledger counted; otherwise it moves the number.
+func (r *numberAssignmentResource) assign(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics, create bool) {
+	var m numberAssignmentModel
+	diags.Append(plan.Get(ctx, &m)...)
+	if diags.HasError() {
+		return
+	}
+	number, t := m.Number.ValueString(), m.target()
+	action, done := "move", func() {}
+	if create {
+		action, done = "assign", r.ledger.taking(number)
+	}
+	n, err := r.client.Numbers.Assign(ctx, number, t, create)
+	done()
+	if err != nil {
+		addPortalError(diags, errorAttribute(err, numberAssignmentFields, path.Root("number")),
+			fmt.Sprintf("%s %s to %s %s", action, number, t.Type, t.ID), err)
+		return
+	}
+	if create {
+		tflog.Debug(ctx, "assigned number", map[string]any{"number": n.Number, "type": n.AssignedType, "id": n.AssignedID})
+	}
+	setNumberAssignmentState(ctx, n, state, diags)
 }
 
 // setNumberAssignmentState saves a number that a phone or service holds, as

@@ -41,16 +41,24 @@ func TestAccNumberAssignment(t *testing.T) {
 	afterHours, conference := p.serviceID(t, "After Hours"), p.phoneID(t, "Conference Room A")
 	onService := p.config(assignmentHCL("+13125550150", serviceTarget(afterHours)))
 	onPhone := p.config(assignmentHCL("+13125550150", phoneTarget(conference)))
+	// moveToPhone applies onPhone while a service holds the number.
+	moveToPhone := resource.TestStep{
+		Config:            onPhone,
+		ConfigPlanChecks:  expectPlan(plancheck.ExpectResourceAction(testAssignment, plancheck.ResourceActionUpdate)),
+		ConfigStateChecks: expectAssignment("+13125550150", "", conference),
+		Check: resource.ComposeAggregateTestCheckFunc(
+			p.checkHolder("+13125550150", portal.TargetPhone, conference),
+			p.checkInUse(t, 8),
+		),
+	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             p.checkAssignmentsDestroyed,
 		Steps: []resource.TestStep{
 			{
 				// Create: the number takes one station.
-				Config: onService,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAssignment, plancheck.ResourceActionCreate),
-				}},
+				Config:            onService,
+				ConfigPlanChecks:  expectPlan(plancheck.ExpectResourceAction(testAssignment, plancheck.ResourceActionCreate)),
 				ConfigStateChecks: expectAssignment("+13125550150", afterHours, ""),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					p.checkHolder("+13125550150", portal.TargetService, afterHours),
@@ -61,23 +69,11 @@ func TestAccNumberAssignment(t *testing.T) {
 			{ResourceName: testAssignment, ImportState: true, ImportStateVerify: true},
 			{ResourceName: testAssignment, ImportState: true, ImportStateVerify: true, ImportStateId: "+1 (312) 555-0150"},
 			{
-				Config: onService,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectEmptyPlan(),
-				}},
+				Config:           onService,
+				ConfigPlanChecks: expectPlan(plancheck.ExpectEmptyPlan()),
 			},
-			{
-				// A new target moves the number in place: no station freed or taken.
-				Config: onPhone,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAssignment, plancheck.ResourceActionUpdate),
-				}},
-				ConfigStateChecks: expectAssignment("+13125550150", "", conference),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					p.checkHolder("+13125550150", portal.TargetPhone, conference),
-					p.checkInUse(t, 8),
-				),
-			},
+			// A new target moves the number in place: no station freed or taken.
+			moveToPhone,
 			{ResourceName: testAssignment, ImportState: true, ImportStateVerify: true, ImportStateId: "+13125550150"},
 			{
 				// Moved outside Terraform: the plan moves it back in place.
@@ -90,23 +86,11 @@ func TestAccNumberAssignment(t *testing.T) {
 					plancheck.ExpectResourceAction(testAssignment, plancheck.ResourceActionUpdate),
 				}},
 			},
-			{
-				Config: onPhone,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAssignment, plancheck.ResourceActionUpdate),
-				}},
-				ConfigStateChecks: expectAssignment("+13125550150", "", conference),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					p.checkHolder("+13125550150", portal.TargetPhone, conference),
-					p.checkInUse(t, 8),
-				),
-			},
+			moveToPhone,
 			{
 				// A new number replaces the assignment; the old one is freed.
-				Config: p.config(assignmentHCL("+13125550151", phoneTarget(conference))),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAssignment, plancheck.ResourceActionDestroyBeforeCreate),
-				}},
+				Config:            p.config(assignmentHCL("+13125550151", phoneTarget(conference))),
+				ConfigPlanChecks:  expectPlan(plancheck.ExpectResourceAction(testAssignment, plancheck.ResourceActionDestroyBeforeCreate)),
 				ConfigStateChecks: expectAssignment("+13125550151", "", conference),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					p.checkHolder("+13125550151", portal.TargetPhone, conference),
@@ -115,10 +99,8 @@ func TestAccNumberAssignment(t *testing.T) {
 				),
 			},
 			{
-				Config: p.config(assignmentHCL("+13125550151", phoneTarget(conference))),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectEmptyPlan(),
-				}},
+				Config:           p.config(assignmentHCL("+13125550151", phoneTarget(conference))),
+				ConfigPlanChecks: expectPlan(plancheck.ExpectEmptyPlan()),
 			},
 		},
 	})
@@ -141,20 +123,16 @@ func TestAccNumberAssignment_disappears(t *testing.T) {
 				}},
 			},
 			{
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAssignment, plancheck.ResourceActionCreate),
-				}},
+				Config:           config,
+				ConfigPlanChecks: expectPlan(plancheck.ExpectResourceAction(testAssignment, plancheck.ResourceActionCreate)),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					p.checkNumberStatus("+13125550150", portal.StatusAssigned),
 					p.checkInUse(t, 8),
 				),
 			},
 			{
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectEmptyPlan(),
-				}},
+				Config:           config,
+				ConfigPlanChecks: expectPlan(plancheck.ExpectEmptyPlan()),
 			},
 			{
 				// Given to a user outside Terraform: no longer ours, and
@@ -177,10 +155,8 @@ func TestAccNumberAssignment_disappears(t *testing.T) {
 						t.Fatalf("delete jane: %v", err)
 					}
 				},
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAssignment, plancheck.ResourceActionCreate),
-				}},
+				Config:           config,
+				ConfigPlanChecks: expectPlan(plancheck.ExpectResourceAction(testAssignment, plancheck.ResourceActionCreate)),
 			},
 		},
 	})
@@ -233,7 +209,7 @@ func TestAccNumberAssignment_errors(t *testing.T) {
 			{
 				PreConfig: func() {
 					unchanged()
-					p.setStations(t, 7)
+					p.setAvailable(t, 0)
 				},
 				Config:      assign("+13125550150", afterHours),
 				ExpectError: inOrder(`number = "+13125550150"`, "needs 1 new station; site demo has 0 available (7 in use of 7 purchased)"),
@@ -271,7 +247,7 @@ func TestAccNumberAssignment_importErrors(t *testing.T) {
 func TestNumberAssignmentOutsideTerraform(t *testing.T) {
 	p := startPortal(t)
 	ctx := context.Background()
-	r := &numberAssignmentResource{client: p.client, site: "demo"}
+	r := &numberAssignmentResource{&providerData{client: p.client, site: "demo"}}
 	var schemaResp fwresource.SchemaResponse
 	r.Schema(ctx, fwresource.SchemaRequest{}, &schemaResp)
 	stateOf := func(number string) tfsdk.State {

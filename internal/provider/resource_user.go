@@ -31,18 +31,13 @@ var (
 func NewUserResource() resource.Resource { return &userResource{} }
 
 type userResource struct {
-	client *client.Client
-	site   string
-	ledger *planLedger
+	*providerData
 }
 
+// userModel is the user as the data source shows it, and the write-only
+// voicemail PIN with its version.
 type userModel struct {
-	ID                    types.String `tfsdk:"id"`
-	Email                 types.String `tfsdk:"email"`
-	FirstName             types.String `tfsdk:"first_name"`
-	LastName              types.String `tfsdk:"last_name"`
-	Extension             types.String `tfsdk:"extension"`
-	PhoneNumber           types.String `tfsdk:"phone_number"`
+	userDataSourceModel
 	VoicemailPINWO        types.String `tfsdk:"voicemail_pin_wo"`
 	VoicemailPINWOVersion types.Int64  `tfsdk:"voicemail_pin_wo_version"`
 }
@@ -107,31 +102,25 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 }
 
 func (r *userResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if data := configureResource(req, resp); data != nil {
-		r.client, r.site, r.ledger = data.client, data.site, data.ledger
-	}
+	r.providerData = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 // ModifyPlan checks a new user's number against the portal before anything
 // is written: in the pool, free, claimed once in the plan, and a station for
 // it (see planLedger). A replaced user frees its station before taking one.
 func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.ledger == nil || req.Plan.Raw.IsNull() {
+	if r.providerData == nil || req.Plan.Raw.IsNull() {
 		return // not configured (validate), or a destroy
 	}
 	var plan, state userModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	replacing := !req.State.Raw.IsNull()
-	if replacing {
+	if !req.State.Raw.IsNull() {
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	}
-	if resp.Diagnostics.HasError() || plan.PhoneNumber.IsUnknown() || (replacing && plan.PhoneNumber.Equal(state.PhoneNumber)) {
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.ledger.check(ctx, r.client, numberClaim{
-		attr: path.Root("phone_number"), number: plan.PhoneNumber.ValueString(),
-		owner: "callingportal_user", replacing: replacing,
-	}, &resp.Diagnostics)
+	r.checkPlannedNumber(ctx, path.Root("phone_number"), "callingportal_user", plan.PhoneNumber, state.PhoneNumber, &resp.Diagnostics)
 }
 
 func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -294,12 +283,7 @@ var phoneNumberReplaces = stringplanmodifier.RequiresReplaceIf(
 // is the configured voicemail_pin_wo_version, which the portal does not know.
 func userFromAPI(u portal.User, pinVersion types.Int64) userModel {
 	return userModel{
-		ID:                    types.StringValue(u.ID),
-		Email:                 types.StringValue(u.Email),
-		FirstName:             types.StringValue(u.FirstName),
-		LastName:              types.StringValue(u.LastName),
-		Extension:             stringOrNull(u.Extension),
-		PhoneNumber:           types.StringValue(u.PhoneNumber),
+		userDataSourceModel:   newUserDataSourceModel(u),
 		VoicemailPINWO:        types.StringNull(),
 		VoicemailPINWOVersion: pinVersion,
 	}

@@ -53,10 +53,10 @@ func TestAccUser(t *testing.T) {
 			{
 				// Create: the user takes its number and one station.
 				Config: p.config(userHCL("jane.doe@example.com", "Jane", "Doe", "+13125550150", `extension = "301"`)),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				ConfigPlanChecks: expectPlan(
 					plancheck.ExpectResourceAction(testUser, plancheck.ResourceActionCreate),
 					plancheck.ExpectUnknownValue(testUser, tfjsonpath.New("id")),
-				}},
+				),
 				ConfigStateChecks: append(expectUserState("jane.doe@example.com", "Jane", "Doe", "301", "+13125550150"),
 					sameUser.AddStateValue(testUser, tfjsonpath.New("id"))),
 				Check: resource.ComposeAggregateTestCheckFunc(
@@ -70,17 +70,13 @@ func TestAccUser(t *testing.T) {
 			{ResourceName: testUser, ImportState: true, ImportStateVerify: true, ImportStateId: "+1 (312) 555-0150"},
 			{
 				// Re-plan: nothing to change.
-				Config: p.config(userHCL("jane.doe@example.com", "Jane", "Doe", "+13125550150", `extension = "301"`)),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectEmptyPlan(),
-				}},
+				Config:           p.config(userHCL("jane.doe@example.com", "Jane", "Doe", "+13125550150", `extension = "301"`)),
+				ConfigPlanChecks: expectPlan(plancheck.ExpectEmptyPlan()),
 			},
 			{
 				// Email, names and extension change in place.
-				Config: p.config(userHCL("janet.smith@example.com", "Janet", "Smith", "+13125550150", `extension = "302"`)),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testUser, plancheck.ResourceActionUpdate),
-				}},
+				Config:           p.config(userHCL("janet.smith@example.com", "Janet", "Smith", "+13125550150", `extension = "302"`)),
+				ConfigPlanChecks: expectPlan(plancheck.ExpectResourceAction(testUser, plancheck.ResourceActionUpdate)),
 				ConfigStateChecks: append(expectUserState("janet.smith@example.com", "Janet", "Smith", "302", "+13125550150"),
 					sameUser.AddStateValue(testUser, tfjsonpath.New("id"))),
 				Check: resource.ComposeAggregateTestCheckFunc(
@@ -90,10 +86,8 @@ func TestAccUser(t *testing.T) {
 			},
 			{
 				// Removing the extension clears it in the portal.
-				Config: p.config(userHCL("janet.smith@example.com", "Janet", "Smith", "+13125550150")),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testUser, plancheck.ResourceActionUpdate),
-				}},
+				Config:           p.config(userHCL("janet.smith@example.com", "Janet", "Smith", "+13125550150")),
+				ConfigPlanChecks: expectPlan(plancheck.ExpectResourceAction(testUser, plancheck.ResourceActionUpdate)),
 				ConfigStateChecks: append(expectUserState("janet.smith@example.com", "Janet", "Smith", "", "+13125550150"),
 					sameUser.AddStateValue(testUser, tfjsonpath.New("id")),
 					newUser.AddStateValue(testUser, tfjsonpath.New("id"))),
@@ -103,10 +97,8 @@ func TestAccUser(t *testing.T) {
 			{ResourceName: testUser, ImportState: true, ImportStateVerify: true, ImportStateId: "janet.smith@example.com"},
 			{
 				// A new number replaces the user; the old number is freed.
-				Config: p.config(userHCL("janet.smith@example.com", "Janet", "Smith", "+13125550151")),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testUser, plancheck.ResourceActionDestroyBeforeCreate),
-				}},
+				Config:           p.config(userHCL("janet.smith@example.com", "Janet", "Smith", "+13125550151")),
+				ConfigPlanChecks: expectPlan(plancheck.ExpectResourceAction(testUser, plancheck.ResourceActionDestroyBeforeCreate)),
 				ConfigStateChecks: append(expectUserState("janet.smith@example.com", "Janet", "Smith", "", "+13125550151"),
 					newUser.AddStateValue(testUser, tfjsonpath.New("id"))),
 				Check: resource.ComposeAggregateTestCheckFunc(
@@ -116,10 +108,8 @@ func TestAccUser(t *testing.T) {
 				),
 			},
 			{
-				Config: p.config(userHCL("janet.smith@example.com", "Janet", "Smith", "+13125550151")),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectEmptyPlan(),
-				}},
+				Config:           p.config(userHCL("janet.smith@example.com", "Janet", "Smith", "+13125550151")),
+				ConfigPlanChecks: expectPlan(plancheck.ExpectEmptyPlan()),
 			},
 		},
 	})
@@ -145,17 +135,13 @@ func TestAccUser_disappears(t *testing.T) {
 				}},
 			},
 			{
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testUser, plancheck.ResourceActionCreate),
-				}},
-				Check: p.checkUserInPortal("jane.doe@example.com", "Jane", "Doe", "", "+13125550150"),
+				Config:           config,
+				ConfigPlanChecks: expectPlan(plancheck.ExpectResourceAction(testUser, plancheck.ResourceActionCreate)),
+				Check:            p.checkUserInPortal("jane.doe@example.com", "Jane", "Doe", "", "+13125550150"),
 			},
 			{
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectEmptyPlan(),
-				}},
+				Config:           config,
+				ConfigPlanChecks: expectPlan(plancheck.ExpectEmptyPlan()),
 			},
 		},
 	})
@@ -177,55 +163,42 @@ variable "pin" {
 			"voicemail_pin_wo = var.pin", fmt.Sprintf("voicemail_pin_wo_version = %d", version)))
 	}
 	pinVar := func(pin string) config.Variables { return config.Variables{"pin": config.StringVariable(pin)} }
+	// sent is a step that sends pin with version, keeping it out of plan and state.
+	sent := func(version int, pin string, action plancheck.ResourceActionType) resource.TestStep {
+		return resource.TestStep{
+			Config:          hcl(version),
+			ConfigVariables: pinVar(pin),
+			ConfigPlanChecks: expectPlan(
+				plancheck.ExpectResourceAction(testUser, action),
+				planLacks(pin),
+			),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testUser, tfjsonpath.New("voicemail_pin_wo"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(testUser, tfjsonpath.New("voicemail_pin_wo_version"), knownvalue.Int64Exact(int64(version))),
+				stateLacks(pin),
+			},
+			Check: p.checkVoicemailPIN(pin),
+		}
+	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             p.checkUsersDestroyed,
 		Steps: []resource.TestStep{
-			{
-				// The PIN is sent on create, and kept out of plan and state.
-				Config:          hcl(1),
-				ConfigVariables: pinVar(first),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testUser, plancheck.ResourceActionCreate),
-					planLacks(first),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testUser, tfjsonpath.New("voicemail_pin_wo"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(testUser, tfjsonpath.New("voicemail_pin_wo_version"), knownvalue.Int64Exact(1)),
-					stateLacks(first),
-				},
-				Check: p.checkVoicemailPIN(first),
-			},
+			// The PIN is sent on create.
+			sent(1, first, plancheck.ResourceActionCreate),
 			{
 				// A new PIN without a new version is not sent.
-				Config:          hcl(1),
-				ConfigVariables: pinVar(second),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectEmptyPlan(),
-				}},
-				Check: p.checkVoicemailPIN(first),
+				Config:           hcl(1),
+				ConfigVariables:  pinVar(second),
+				ConfigPlanChecks: expectPlan(plancheck.ExpectEmptyPlan()),
+				Check:            p.checkVoicemailPIN(first),
 			},
+			// A version bump sends it, in place.
+			sent(2, second, plancheck.ResourceActionUpdate),
 			{
-				// A version bump sends it, in place.
-				Config:          hcl(2),
-				ConfigVariables: pinVar(second),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testUser, plancheck.ResourceActionUpdate),
-					planLacks(second),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testUser, tfjsonpath.New("voicemail_pin_wo"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(testUser, tfjsonpath.New("voicemail_pin_wo_version"), knownvalue.Int64Exact(2)),
-					stateLacks(second),
-				},
-				Check: p.checkVoicemailPIN(second),
-			},
-			{
-				Config:          hcl(2),
-				ConfigVariables: pinVar(second),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectEmptyPlan(),
-				}},
+				Config:           hcl(2),
+				ConfigVariables:  pinVar(second),
+				ConfigPlanChecks: expectPlan(plancheck.ExpectEmptyPlan()),
 			},
 		},
 	})
@@ -291,7 +264,7 @@ func TestAccUser_errors(t *testing.T) {
 				// Every purchased station in use.
 				PreConfig: func() {
 					unchanged()
-					p.setStations(t, 7)
+					p.setAvailable(t, 0)
 				},
 				Config:      user("jane.doe@example.com", "+13125550150"),
 				ExpectError: inOrder(`phone_number = "+13125550150"`, "needs 1 new station; site demo has 0 available (7 in use of 7 purchased)"),
@@ -329,9 +302,11 @@ func TestUserMapping(t *testing.T) {
 		PhoneNumber: "+13125550150", VoicemailPINSet: true, Version: 3}
 	got := userFromAPI(u, types.Int64Value(2))
 	want := userModel{
-		ID: types.StringValue("usr_1"), Email: types.StringValue("jane@example.com"),
-		FirstName: types.StringValue("Jane"), LastName: types.StringValue("Doe"),
-		Extension: types.StringNull(), PhoneNumber: types.StringValue("+13125550150"),
+		userDataSourceModel: userDataSourceModel{
+			ID: types.StringValue("usr_1"), Email: types.StringValue("jane@example.com"),
+			FirstName: types.StringValue("Jane"), LastName: types.StringValue("Doe"),
+			Extension: types.StringNull(), PhoneNumber: types.StringValue("+13125550150"),
+		},
 		VoicemailPINWO: types.StringNull(), VoicemailPINWOVersion: types.Int64Value(2),
 	}
 	if got != want {
@@ -353,9 +328,11 @@ func TestUserMapping(t *testing.T) {
 
 func TestUserChanges(t *testing.T) {
 	state := userModel{
-		ID: types.StringValue("usr_1"), Email: types.StringValue("jane@example.com"),
-		FirstName: types.StringValue("Jane"), LastName: types.StringValue("Doe"),
-		Extension: types.StringValue("301"), PhoneNumber: types.StringValue("+13125550150"),
+		userDataSourceModel: userDataSourceModel{
+			ID: types.StringValue("usr_1"), Email: types.StringValue("jane@example.com"),
+			FirstName: types.StringValue("Jane"), LastName: types.StringValue("Doe"),
+			Extension: types.StringValue("301"), PhoneNumber: types.StringValue("+13125550150"),
+		},
 		VoicemailPINWO: types.StringNull(), VoicemailPINWOVersion: types.Int64Value(1),
 	}
 	pin := types.StringValue("4826")
@@ -549,8 +526,8 @@ func (p *testPortal) checkInUse(t *testing.T, want int) resource.TestCheckFunc {
 // not have taken one.
 func (p *testPortal) expectInUse(t *testing.T, want int) {
 	t.Helper()
-	if inv := p.inventory(t); inv.InUse != want {
-		t.Fatalf("stations in use = %d, want %d", inv.InUse, want)
+	if err := p.checkInUse(t, want)(nil); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -568,16 +545,9 @@ func (p *testPortal) checkNumberStatus(number string, want portal.NumberStatus) 
 	}
 }
 
-// setStations sets the stations the demo site has purchased.
-func (p *testPortal) setStations(t *testing.T, total int) {
-	t.Helper()
-	err := p.Store().Update(context.Background(), func(tx portal.Tx) error {
-		_, err := portal.SetStationsPurchased(tx, "demo", total, portal.Condition{})
-		return err
-	})
-	if err != nil {
-		t.Fatalf("set stations: %v", err)
-	}
+// expectPlan checks the plan of a step before it is applied.
+func expectPlan(checks ...plancheck.PlanCheck) resource.ConfigPlanChecks {
+	return resource.ConfigPlanChecks{PreApply: checks}
 }
 
 // inOrder matches texts in Terraform's output, in this order.

@@ -94,7 +94,7 @@ func TestSeedFileErrors(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	for name, c := range map[string]struct{ json, want string }{
-		"unknown field": {`{"site": {"id": "x"}, "nubmers": []}`, "unknown field"},
+		"unknown field": {`{"site": {"id": "x"}, "pool": []}`, "unknown field"},
 		"bad range":     {`{"site": {"id": "xx"}, "ranges": [{"from": "+13125550100", "to": "+1312555010"}]}`, "same length"},
 		"huge range":    {`{"site": {"id": "xx"}, "ranges": [{"from": "+13125550000", "to": "+13125999999"}]}`, "must hold 1 to 100000"},
 	} {

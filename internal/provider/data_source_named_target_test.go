@@ -1,0 +1,145 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+)
+
+// namedTarget is a phone or service by its name and its extra attribute (a
+// phone's model, a service's type); an empty extra must be null.
+type namedTarget struct{ name, extra string }
+
+// TestAccNamedTargetDataSource runs callingportal_phone and
+// callingportal_service through the same steps: two seeded targets, one
+// created in the portal meanwhile, and a name that none has.
+func TestAccNamedTargetDataSource(t *testing.T) {
+	for _, tc := range []struct {
+		kind    string // the type name after callingportal_, and the word in messages
+		extra   string // the attribute besides id and name
+		seeded  []namedTarget
+		created namedTarget // created in the portal before the second step
+		missing string
+		id      func(p *testPortal, t *testing.T, name string) string
+		create  func(p *testPortal, ctx context.Context, target namedTarget) (id string, err error)
+	}{
+		{
+			kind:   "phone",
+			extra:  "model",
+			seeded: []namedTarget{{"Lobby Phone", "Poly VVX 250"}, {"Conference Room A", "Poly Trio C60"}},
+			// A phone created in the portal without a model: model is null.
+			created: namedTarget{"Hallway", ""},
+			missing: "Front Desk",
+			id:      (*testPortal).phoneID,
+			create: func(p *testPortal, ctx context.Context, target namedTarget) (string, error) {
+				ph, err := p.client.Phones.Create(ctx, target.name, target.extra)
+				return ph.ID, err
+			},
+		},
+		{
+			kind:    "service",
+			extra:   "type",
+			seeded:  []namedTarget{{"Sales Hunt Group", "hunt_group"}, {"After Hours", "auto_attendant"}},
+			created: namedTarget{"Night Queue", "call_queue"},
+			missing: "Night Shift",
+			id:      (*testPortal).serviceID,
+			create: func(p *testPortal, ctx context.Context, target namedTarget) (string, error) {
+				s, err := p.client.Services.Create(ctx, target.name, target.extra)
+				return s.ID, err
+			},
+		},
+	} {
+		t.Run(tc.kind, func(t *testing.T) {
+			p := startPortal(t)
+			hcl := func(label, name string) string {
+				return fmt.Sprintf("\ndata \"callingportal_%s\" %q {\n  name = %q\n}\n", tc.kind, label, name)
+			}
+			expect := func(label string, id knownvalue.Check, target namedTarget) []statecheck.StateCheck {
+				address := "data.callingportal_" + tc.kind + "." + label
+				return []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(address, tfjsonpath.New("id"), id),
+					statecheck.ExpectKnownValue(address, tfjsonpath.New("name"), knownvalue.StringExact(target.name)),
+					statecheck.ExpectKnownValue(address, tfjsonpath.New(tc.extra), stringOrNullCheck(target.extra)),
+				}
+			}
+			var seeded string
+			var seededChecks []statecheck.StateCheck
+			for i, target := range tc.seeded {
+				label := fmt.Sprintf("seeded_%d", i)
+				seeded += hcl(label, target.name)
+				seededChecks = append(seededChecks, expect(label, knownvalue.StringExact(tc.id(p, t, target.name)), target)...)
+			}
+			var createdID string
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{
+						Config:            p.config(seeded),
+						ConfigStateChecks: seededChecks,
+					},
+					{
+						PreConfig: func() {
+							var err error
+							if createdID, err = tc.create(p, t.Context(), tc.created); err != nil {
+								t.Fatalf("create %s: %v", tc.kind, err)
+							}
+						},
+						Config: p.config(seeded + hcl("created", tc.created.name)),
+						ConfigStateChecks: expect("created", knownvalue.StringFunc(func(id string) error {
+							return expectSameID(id, createdID)
+						}), tc.created),
+					},
+					{
+						Config: p.config(hcl("missing", tc.missing)),
+						ExpectError: wrappedText(fmt.Sprintf(`name = %q Could not find the %s: no %s with name %q on site demo`,
+							tc.missing, tc.kind, tc.kind, tc.missing)),
+					},
+				},
+			})
+		})
+	}
+}
+
+func TestNamedTargetDataSourceMapping(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		got, want namedTargetModel
+	}{
+		{
+			"phone",
+			newPhoneDataSourceModel(portal.Phone{ID: "ph_1", Name: "Lobby Phone", Model: "Poly VVX 250"}),
+			namedTargetModel{ID: types.StringValue("ph_1"), Name: types.StringValue("Lobby Phone"), Extra: types.StringValue("Poly VVX 250")},
+		},
+		{
+			"phone without a model has a null model",
+			newPhoneDataSourceModel(portal.Phone{ID: "ph_1", Name: "Lobby Phone"}),
+			namedTargetModel{ID: types.StringValue("ph_1"), Name: types.StringValue("Lobby Phone"), Extra: types.StringNull()},
+		},
+		{
+			"service",
+			newServiceDataSourceModel(portal.Service{ID: "svc_1", Name: "Support Queue", Type: "call_queue", Version: 2}),
+			namedTargetModel{ID: types.StringValue("svc_1"), Name: types.StringValue("Support Queue"), Extra: types.StringValue("call_queue")},
+		},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%s\n got %+v\nwant %+v", tc.name, tc.got, tc.want)
+		}
+	}
+}
+
+// expectSameID compares an ID read from state with one the portal gave in
+// a PreConfig, known only once the step runs.
+func expectSameID(got, want string) error {
+	if got != want {
+		return fmt.Errorf("id = %q, want %q", got, want)
+	}
+	return nil
+}

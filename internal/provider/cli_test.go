@@ -78,10 +78,10 @@ func (c *cli) write(t *testing.T, body string) {
 
 // run runs terraform in the working directory, without prompts or colour.
 func (c *cli) run(args ...string) (string, error) {
-	args = append([]string{"-chdir=" + c.work}, args...)
-	if len(args) > 1 && args[1] != "show" {
+	if args[0] == "apply" || args[0] == "plan" {
 		args = append(args, "-input=false")
 	}
+	args = append([]string{"-chdir=" + c.work}, args...)
 	cmd := exec.Command("terraform", append(args, "-no-color")...)
 	cmd.Env = c.env
 	out, err := cmd.CombinedOutput()

@@ -187,6 +187,7 @@ func (p *callingportalProvider) DataSources(context.Context) []func() datasource
 		NewNumbersDataSource,
 		NewNumberDataSource,
 		NewUserDataSource,
+		NewUsersDataSource,
 		NewServiceDataSource,
 		NewPhoneDataSource,
 	}

@@ -1,0 +1,5 @@
+data "callingportal_users" "all" {}
+
+output "user_emails" {
+  value = [for u in data.callingportal_users.all.users : u.email]
+}

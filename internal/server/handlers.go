@@ -476,20 +476,9 @@ func (s *server) deleteService(c *call) error {
 	return s.deleteTarget(c, portal.Target{Type: portal.TargetService, ID: c.r.PathValue("id")})
 }
 
-// deleteTarget answers 404 for a phone or service that does not exist:
-// portal.DeleteTarget calls it validation_failed, which suits an assignment
-// naming a missing target but not a DELETE of a gone object.
+// deleteTarget deletes a phone or service; one that is gone is a 404.
 func (s *server) deleteTarget(c *call, t portal.Target) error {
 	return remove(s, c, func(tx portal.Tx) error {
-		var err error
-		if t.Type == portal.TargetPhone {
-			_, err = tx.GetPhone(c.site, t.ID)
-		} else {
-			_, err = tx.GetService(c.site, t.ID)
-		}
-		if err != nil {
-			return notFoundAs(err, string(t.Type), t.ID)
-		}
-		return portal.DeleteTarget(tx, c.site, t)
+		return notFoundAs(portal.DeleteTarget(tx, c.site, t), string(t.Type), t.ID)
 	})
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -40,10 +41,18 @@ type portalRule struct {
 }
 
 var (
-	canonicalNumber = portalRule{portal.CanonicalNumber, "value must be a phone number in canonical E.164, such as +13125550142 (see provider::callingportal::normalize_number)"}
+	canonicalNumber = portalRule{canonicalNumberHint, "value must be a phone number in canonical E.164, such as +13125550142 (see provider::callingportal::normalize_number)"}
 	validExtension  = portalRule{portal.ValidateExtension, "value must be 2 to 6 digits"}
 	validEmail      = portalRule{portal.ValidateEmail, "value must be an email address such as jane@example.com"}
 )
+
+// canonicalNumberHint is portal.CanonicalNumber with the way out in HCL.
+func canonicalNumberHint(number string) error {
+	if err := portal.CanonicalNumber(number); err != nil {
+		return fmt.Errorf("%s (in HCL, provider::callingportal::normalize_number(number, region) turns a national or formatted spelling into E.164)", portalMessage(err))
+	}
+	return nil
+}
 
 func (r portalRule) Description(context.Context) string { return r.description }
 

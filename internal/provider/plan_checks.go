@@ -34,6 +34,10 @@ type planLedger struct {
 
 	mu     sync.Mutex
 	claims map[string]*claim // by canonical number
+	// held maps the numbers that resources of this run hold to the holder's
+	// ID, for when Terraform replaces such a resource without a change in
+	// its configuration (-replace, taint) and plans it as a plain create.
+	held map[string]string
 }
 
 type claim struct {
@@ -45,7 +49,9 @@ type claim struct {
 	replanned bool
 }
 
-func newPlanLedger() *planLedger { return &planLedger{claims: map[string]*claim{}} }
+func newPlanLedger() *planLedger {
+	return &planLedger{claims: map[string]*claim{}, held: map[string]string{}}
+}
 
 // numberClaim is one resource's intent to take a number.
 type numberClaim struct {
@@ -65,11 +71,13 @@ func (l *planLedger) check(ctx context.Context, cl *client.Client, c numberClaim
 		addPortalError(diags, c.attr, "plan "+c.owner, portal.NotInPool(cl.Site, c.number))
 		return
 	case err != nil:
-		addPortalError(diags, c.attr, "check number "+c.number, err)
+		addPortalError(diags, errorAttribute(err, nil, c.attr), "check number "+c.number, err)
 		return
-	case n.Status != portal.StatusAvailable:
+	case n.Status != portal.StatusAvailable && !l.reclaim(n, c.owner):
 		addPortalError(diags, c.attr, "plan "+c.owner, portal.HolderError(n))
 		return
+	case n.Status != portal.StatusAvailable:
+		return // the create half of a replacement: it frees the number first
 	}
 
 	l.mu.Lock()
@@ -95,12 +103,42 @@ func (l *planLedger) check(ctx context.Context, cl *client.Client, c numberClaim
 	defer l.apply.Unlock()
 	inv, err := cl.Inventory.Read(ctx)
 	if err != nil {
-		addPortalError(diags, c.attr, "read the station inventory", err)
+		// Unchecked, the claim must not count against the others.
+		l.mu.Lock()
+		delete(l.claims, c.number)
+		l.mu.Unlock()
+		addPortalError(diags, errorAttribute(err, nil, c.attr), "read the station inventory", err)
 		return
 	}
 	if needed := l.openStations(); needed > inv.Available {
 		addPortalError(diags, c.attr, "plan "+c.owner, portal.NoStations("this plan", needed, inv))
 	}
+}
+
+// holding records that a resource of this run holds number: its Read found
+// it so, or its plan keeps it.
+func (l *planLedger) holding(number, holderID string) {
+	if l == nil {
+		return // not configured for plans (import, unit tests)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.held[number] = holderID
+}
+
+// reclaim says whether n, held by someone, is held by a resource of this
+// run that Terraform now plans to create again: a replacement, which
+// destroys the holder and frees the number first. It then counts as that
+// resource's claim, once, needing no new station.
+func (l *planLedger) reclaim(n portal.Number, owner string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if _, claimed := l.claims[n.Number]; claimed || l.held[n.Number] != n.AssignedID {
+		return false
+	}
+	delete(l.held, n.Number)
+	l.claims[n.Number] = &claim{owner: owner}
+	return true
 }
 
 // openStations counts the claims that still need a new station.
@@ -151,15 +189,19 @@ func checkTarget(ctx context.Context, cl *client.Client, attr path.Path, t porta
 }
 
 // checkPlannedNumber has the ledger check the number that a resource's plan
-// takes, at attr, unless it is not known yet (the portal checks it at apply)
-// or is the one the resource holds already. prior is the number in state:
-// null on create; otherwise the resource is replaced to take a new number.
-func (pd *providerData) checkPlannedNumber(ctx context.Context, attr path.Path, owner string, planned, prior types.String, diags *diag.Diagnostics) {
-	if planned.IsUnknown() || planned.Equal(prior) {
-		return
+// takes, at attr. prior is the number in state, null on create; a different
+// number replaces the resource. An unchanged number is recorded as held by
+// holderID, in case Terraform replaces the resource anyway. A number not
+// known yet is checked by the portal at apply.
+func (pd *providerData) checkPlannedNumber(ctx context.Context, attr path.Path, owner string, planned, prior types.String, holderID string, diags *diag.Diagnostics) {
+	switch {
+	case planned.IsUnknown():
+	case planned.Equal(prior):
+		pd.ledger.holding(prior.ValueString(), holderID)
+	default:
+		pd.ledger.check(ctx, pd.client, numberClaim{
+			attr: attr, number: planned.ValueString(),
+			owner: owner, replacing: !prior.IsNull(),
+		}, diags)
 	}
-	pd.ledger.check(ctx, pd.client, numberClaim{
-		attr: attr, number: planned.ValueString(),
-		owner: owner, replacing: !prior.IsNull(),
-	}, diags)
 }

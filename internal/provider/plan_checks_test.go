@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -86,6 +87,40 @@ resource "callingportal_user" "u" {
 				Config:    user("+13125550151"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("callingportal_user.u", plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+			},
+		},
+	})
+}
+
+// TestAccPlanChecks_taintedResourcesAreReplaced: Terraform replaces a tainted
+// (or -replace'd) resource without a change in its configuration; the plan
+// check must see the number as the resource's own, even on a full site.
+func TestAccPlanChecks_taintedResourcesAreReplaced(t *testing.T) {
+	p := startPortal(t)
+	config := p.config(fmt.Sprintf(`
+resource "callingportal_user" "u" {
+  email        = "tainted@example.com"
+  first_name   = "Tai"
+  last_name    = "Nted"
+  phone_number = "+13125550150"
+}
+
+resource "callingportal_number_assignment" "a" {
+  number     = "+13125550151"
+  service_id = %q
+}`, p.serviceID(t, "After Hours")))
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				PreConfig: func() { p.setAvailable(t, 0) },
+				Taint:     []string{"callingportal_user.u", "callingportal_number_assignment.a"},
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("callingportal_user.u", plancheck.ResourceActionDestroyBeforeCreate),
+					plancheck.ExpectResourceAction("callingportal_number_assignment.a", plancheck.ResourceActionDestroyBeforeCreate),
 				}},
 			},
 		},
@@ -237,4 +272,35 @@ func TestPlanChecks_applyWithoutSavedPlan(t *testing.T) {
 	if inv := p.inventory(t); inv.Available != 0 {
 		t.Fatalf("inventory after apply: %+v", inv)
 	}
+}
+
+// TestPlanChecks_replaceFlag: `terraform apply -replace=...` on a full site,
+// with and without a refresh, replaces a user and an assignment in place of
+// their own numbers.
+func TestPlanChecks_replaceFlag(t *testing.T) {
+	cli := newCLI(t)
+	p := startPortal(t)
+	cli.write(t, p.config(fmt.Sprintf(`
+resource "callingportal_user" "u" {
+  email        = "replaced@example.com"
+  first_name   = "Re"
+  last_name    = "Placed"
+  phone_number = "+13125550150"
+}
+
+resource "callingportal_number_assignment" "a" {
+  number     = "+13125550151"
+  service_id = %q
+}`, p.serviceID(t, "After Hours"))))
+	if out, err := cli.run("apply", "-auto-approve"); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	p.setAvailable(t, 0)
+	for _, refresh := range []string{"-refresh=true", "-refresh=false"} {
+		out, err := cli.run("apply", "-auto-approve", refresh, "-replace=callingportal_user.u", "-replace=callingportal_number_assignment.a")
+		if err != nil || !strings.Contains(out, "Resources: 2 added, 0 changed, 2 destroyed.") {
+			t.Fatalf("apply -replace %s on a full site: %v\n%s", refresh, err, out)
+		}
+	}
+	cli.expectNoChanges(t)
 }

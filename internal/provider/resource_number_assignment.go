@@ -103,13 +103,12 @@ func (r *numberAssignmentResource) ModifyPlan(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if plan.ServiceID.IsUnknown() || plan.PhoneID.IsUnknown() {
-		return // a target from another resource: the portal checks it at apply
-	}
-	if t := plan.target(); creating || t != state.target() {
+	// A target from another resource, not known yet, is the portal's to check at apply.
+	targetKnown := !plan.ServiceID.IsUnknown() && !plan.PhoneID.IsUnknown()
+	if t := plan.target(); targetKnown && (creating || t != state.target()) {
 		checkTarget(ctx, r.client, path.Root(string(t.Type)+"_id"), t, &resp.Diagnostics)
 	}
-	r.checkPlannedNumber(ctx, path.Root("number"), "callingportal_number_assignment", plan.Number, state.Number, &resp.Diagnostics)
+	r.checkPlannedNumber(ctx, path.Root("number"), "callingportal_number_assignment", plan.Number, state.Number, state.target().ID, &resp.Diagnostics)
 }
 
 // Create assigns an available number only: a number held elsewhere is
@@ -146,6 +145,7 @@ func (r *numberAssignmentResource) Read(ctx context.Context, req resource.ReadRe
 		resp.State.RemoveResource(ctx)
 		return
 	}
+	r.ledger.holding(n.Number, n.AssignedID)
 	setNumberAssignmentState(ctx, n, &resp.State, &resp.Diagnostics)
 }
 

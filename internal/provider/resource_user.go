@@ -120,7 +120,7 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.checkPlannedNumber(ctx, path.Root("phone_number"), "callingportal_user", plan.PhoneNumber, state.PhoneNumber, &resp.Diagnostics)
+	r.checkPlannedNumber(ctx, path.Root("phone_number"), "callingportal_user", plan.PhoneNumber, state.PhoneNumber, state.ID.ValueString(), &resp.Diagnostics)
 }
 
 func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -160,6 +160,7 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		addPortalError(&resp.Diagnostics, path.Empty(), "read user "+state.ID.ValueString(), err)
 		return
 	}
+	r.ledger.holding(u.PhoneNumber, u.ID)
 	// The portal never returns the PIN or its version: the version is
 	// configuration only and stays as it was.
 	state = userFromAPI(u, state.VoicemailPINWOVersion)

@@ -21,8 +21,9 @@ cleanup() {
 trap cleanup EXIT
 
 token=$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')
-"$bin" serve --listen 127.0.0.1:0 --data "$work/portal.db" --seed demo \
-  --bootstrap-token "$token" >"$work/serve.out" 2>"$work/serve.log" &
+# The token goes through the environment, not argv, where ps would show it.
+CALLINGPORTAL_BOOTSTRAP_TOKEN="$token" "$bin" serve --listen 127.0.0.1:0 \
+  --data "$work/portal.db" --seed demo >"$work/serve.out" 2>"$work/serve.log" &
 server_pid=$!
 
 endpoint=""

@@ -24,11 +24,15 @@ func Serve(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
 	fs.StringVar(&cfg.DataPath, "data", "./callingportal.db", "SQLite data file, created when missing")
 	fs.StringVar(&cfg.Seed, "seed", "", `seed a new store: "demo" or a seed JSON file`)
-	fs.StringVar(&cfg.BootstrapToken, "bootstrap-token", os.Getenv(EnvBootstrapToken), "admin token to create in a new store (default $"+EnvBootstrapToken+")")
+	// Not a flag default: usage output would print the secret.
+	fs.StringVar(&cfg.BootstrapToken, "bootstrap-token", "", "admin token to create in a new store (or set $"+EnvBootstrapToken+")")
 	fs.Float64Var(&cfg.RateLimit, "rate-limit", 100, "requests per second per token (0 = unlimited)")
 	fs.IntVar(&cfg.Burst, "burst", 200, "requests a token may send at once before the rate limit applies")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if cfg.BootstrapToken == "" {
+		cfg.BootstrapToken = os.Getenv(EnvBootstrapToken)
 	}
 	cfg.Logger = slog.New(slog.NewTextHandler(stderr, nil))
 

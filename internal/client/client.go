@@ -35,7 +35,9 @@ type Numbers interface {
 	// Assign points a number at a phone or service. With onlyIfAvailable it
 	// fails with ErrNumberUnavailable instead of moving a held number.
 	Assign(ctx context.Context, number string, t portal.Target, onlyIfAvailable bool) (portal.Number, error)
-	Unassign(ctx context.Context, number string) (portal.Number, error)
+	// Unassign frees a number; ifMatch, when not 0, is the version last
+	// read, so a number moved meanwhile is not freed (ErrPreconditionFailed).
+	Unassign(ctx context.Context, number string, ifMatch int64) (portal.Number, error)
 	// Export writes the portal's CSV export for the filter to w.
 	Export(ctx context.Context, f portal.NumberFilter, w io.Writer) error
 	// Add puts numbers into the pool (admin token).

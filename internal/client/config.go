@@ -39,6 +39,8 @@ const (
 	defaultMaxRetries   = 4
 	defaultRetryWaitMin = 250 * time.Millisecond
 	defaultRetryWaitMax = 10 * time.Second
+
+	defaultRequestTimeout = time.Minute
 )
 
 // withDefaults validates cfg and fills in what was left unset. Errors name
@@ -95,6 +97,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = cleanhttp.DefaultPooledClient()
+		// Bounds each try, so a portal that hangs fails over to a retry
+		// instead of holding a Terraform run (and the plan ledger) forever.
+		cfg.HTTPClient.Timeout = defaultRequestTimeout
 	}
 	return cfg, nil
 }

@@ -27,8 +27,9 @@ func (s *numbers) Assign(ctx context.Context, number string, t portal.Target, on
 		ifNoneMatchAny(onlyIfAvailable))
 }
 
-func (s *numbers) Unassign(ctx context.Context, number string) (portal.Number, error) {
-	return call[portal.Number](ctx, s.c, http.MethodDelete, s.c.sitePath("numbers", number, "assignment"), nil)
+func (s *numbers) Unassign(ctx context.Context, number string, version int64) (portal.Number, error) {
+	return call[portal.Number](ctx, s.c, http.MethodDelete, s.c.sitePath("numbers", number, "assignment"), nil,
+		ifMatch(version))
 }
 
 // Export copies the portal's CSV to w byte for byte. If the connection breaks

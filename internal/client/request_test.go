@@ -179,9 +179,9 @@ func TestAttemptsByStatus(t *testing.T) {
 		{503, http.MethodPost, 0, 3}, // creates carry an Idempotency-Key
 		{503, "POST token", 0, 1},    // but token creates do not
 		{503, http.MethodPatch, 4, 3},
-		{503, http.MethodPatch, 0, 1},
-		{429, http.MethodPatch, 0, 3}, // a rate-limited request never ran
-		{429, "POST token", 0, 3},
+		{503, http.MethodPatch, 0, 3},
+		{429, http.MethodPatch, 0, 3},
+		{429, "POST token", 0, 1},
 		{503, http.MethodPut, 0, 3},
 		{503, http.MethodDelete, 0, 3},
 	} {
@@ -278,7 +278,7 @@ func TestDecodeError(t *testing.T) {
 			w.WriteHeader(409)
 			_, _ = io.WriteString(w, `{"code":"user_number_locked","message":"locked","details":{"assigned_id":"usr_9"}}`)
 		})
-		_, err := c.Numbers.Unassign(context.Background(), "+13125550142")
+		_, err := c.Numbers.Unassign(context.Background(), "+13125550142", 0)
 		var pe *portal.Error
 		if !errors.Is(err, ErrUserNumberLocked) || errors.Is(err, ErrConflict) || !errors.As(err, &pe) || pe.Details["assigned_id"] != "usr_9" {
 			t.Errorf("err = %#v", err)

@@ -18,16 +18,14 @@ import (
 // defaults, because what may be sent twice depends on the request:
 //
 //   - A request is replayable when sending it twice cannot do two things:
-//     GET, HEAD, PUT and DELETE; POST only with an Idempotency-Key (the
-//     portal replays the first answer); PATCH only with If-Match (a second
-//     try meets a new version and fails with 412 rather than applying twice).
-//     Other requests are sent once.
+//     GET, HEAD, PUT, DELETE and PATCH (the portal's PATCH bodies set
+//     values, never add to them, so a second try leaves the same object);
+//     POST only with an Idempotency-Key (the portal replays the first
+//     answer). Other requests are sent once.
 //   - A replayable request is retried after a connection error (but not a
 //     cancelled context, a TLS or certificate failure, or a malformed URL,
 //     which no retry fixes), and after 429, 502, 503 and 504. Other 4xx and
 //     5xx answers are final.
-//   - Any request is retried after 429: the portal's rate limit refuses a
-//     request before running it, so sending it again cannot do it twice.
 //   - The wait is the server's Retry-After when it sends one, else a capped
 //     exponential backoff with jitter; both stay within RetryWaitMax.
 
@@ -42,12 +40,10 @@ func withReplayable(ctx context.Context, method string, h http.Header) context.C
 // replayable says whether sending the request twice has the effect of once.
 func replayable(method string, h http.Header) bool {
 	switch method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete:
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete, http.MethodPatch:
 		return true
 	case http.MethodPost:
 		return h.Get("Idempotency-Key") != ""
-	case http.MethodPatch:
-		return h.Get("If-Match") != ""
 	}
 	return false
 }
@@ -56,9 +52,6 @@ func replayable(method string, h http.Header) bool {
 func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
-	}
-	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
-		return true, nil
 	}
 	if ok, _ := ctx.Value(replayableKey{}).(bool); !ok {
 		return false, nil

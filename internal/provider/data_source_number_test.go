@@ -53,7 +53,7 @@ data "callingportal_number" "free" { number = "+13125550199" }
 			{
 				// Changed in the portal: the next read shows it.
 				PreConfig: func() {
-					if _, err := p.client.Numbers.Unassign(t.Context(), "+13125550110"); err != nil {
+					if _, err := p.client.Numbers.Unassign(t.Context(), "+13125550110", 0); err != nil {
 						t.Fatalf("unassign: %v", err)
 					}
 					if _, err := p.client.Numbers.Assign(t.Context(), "+13125550199", portal.Target{Type: portal.TargetPhone, ID: lobby}, true); err != nil {

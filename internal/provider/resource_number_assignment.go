@@ -160,14 +160,22 @@ func (r *numberAssignmentResource) Delete(ctx context.Context, req resource.Dele
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	number := state.Number.ValueString()
-	_, err := r.client.Numbers.Unassign(ctx, number)
+	number, target := state.Number.ValueString(), state.target()
+	n, err := r.client.Numbers.Read(ctx, number)
 	switch {
-	case err == nil, errors.Is(err, client.ErrNotFound):
-	case errors.Is(err, client.ErrUserNumberLocked):
-		resp.Diagnostics.AddWarning("Number now belongs to a user",
-			fmt.Sprintf("The assignment is removed from state, and the number is left with its user: %s.", portalMessage(err)))
-	default:
+	case errors.Is(err, client.ErrNotFound), err == nil && n.Status == portal.StatusAvailable:
+		return // gone already
+	case err != nil:
+		addPortalError(&resp.Diagnostics, path.Empty(), "read number "+number, err)
+		return
+	case n.AssignedType != target.Type || n.AssignedID != target.ID:
+		resp.Diagnostics.AddWarning("Number moved outside Terraform",
+			fmt.Sprintf("Number %s is now held by %s %q (%s), not by this assignment's %s %s: it is removed from state and left where it is.",
+				number, n.AssignedType, n.AssignedName, n.AssignedID, target.Type, target.ID))
+		return
+	}
+	// If-Match: a number moved between the read and here is not freed.
+	if _, err := r.client.Numbers.Unassign(ctx, number, n.Version); err != nil {
 		addPortalError(&resp.Diagnostics, errorAttribute(err, numberAssignmentFields, path.Root("number")), "unassign "+number, err)
 	}
 }

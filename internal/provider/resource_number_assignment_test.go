@@ -358,7 +358,7 @@ func (p *testPortal) moveNumber(number string, to portal.Target) resource.TestCh
 // unassignNumber frees a number behind Terraform's back.
 func (p *testPortal) unassignNumber(number string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		_, err := p.client.Numbers.Unassign(context.Background(), number)
+		_, err := p.client.Numbers.Unassign(context.Background(), number, 0)
 		return err
 	}
 }

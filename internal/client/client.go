@@ -8,6 +8,7 @@ package client
 import (
 	"context"
 	"io"
+	"net/http"
 
 	"github.com/hashicorp/go-retryablehttp"
 
@@ -100,7 +101,7 @@ type Client struct {
 	token     string
 	userAgent string
 	http      *retryablehttp.Client
-	logger    retryablehttp.LeveledLogger // nil: silent
+	logger    func(context.Context) retryablehttp.LeveledLogger // nil: silent
 }
 
 // New checks cfg, fills in its defaults and returns a client for cfg.Site.
@@ -126,8 +127,21 @@ func New(cfg Config) (*Client, error) {
 			// error, so a 429 that outlasts the retries still decodes into
 			// the portal's rate_limited error and message.
 			ErrorHandler: giveUp,
-			Logger:       cfg.Logger, // a nil interface stays nil: silent
+			// No Logger: its lines would have no request context. The hooks
+			// log each try with the context of the call that made it.
 		},
+	}
+	c.http.RequestLogHook = func(_ retryablehttp.Logger, req *http.Request, attempt int) {
+		if l := c.log(req.Context()); l != nil && attempt == 0 {
+			l.Debug("portal request", "method", req.Method, "url", req.URL.String())
+		} else if l != nil {
+			l.Info("retrying portal request", "method", req.Method, "url", req.URL.String(), "retry", attempt)
+		}
+	}
+	c.http.ResponseLogHook = func(_ retryablehttp.Logger, resp *http.Response) {
+		if l := c.log(resp.Request.Context()); l != nil {
+			l.Debug("portal answered", "method", resp.Request.Method, "url", resp.Request.URL.String(), "status", resp.StatusCode)
+		}
 	}
 	c.Users = &users{c}
 	c.Numbers = &numbers{c}
@@ -137,4 +151,12 @@ func New(cfg Config) (*Client, error) {
 	c.Sites = &sites{c}
 	c.Tokens = &tokens{c}
 	return c, nil
+}
+
+// log is the logger for ctx, or nil when the client is silent.
+func (c *Client) log(ctx context.Context) retryablehttp.LeveledLogger {
+	if c.logger == nil {
+		return nil
+	}
+	return c.logger(ctx)
 }

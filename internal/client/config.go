@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -29,9 +30,10 @@ type Config struct {
 	RetryWaitMin, RetryWaitMax time.Duration
 	// HTTPClient, if set, is the underlying transport client.
 	HTTPClient *http.Client
-	// Logger receives retry and request logs, never headers or bodies
-	// (nil: silent).
-	Logger retryablehttp.LeveledLogger
+	// Logger gives the logger for a request's context, so that each line
+	// belongs to the operation that made the request (nil: silent). Lines
+	// never carry headers or bodies.
+	Logger func(ctx context.Context) retryablehttp.LeveledLogger
 }
 
 const (

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/go-retryablehttp"
+
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 	"github.com/callingportal/terraform-provider-callingportal/internal/server"
 	"github.com/callingportal/terraform-provider-callingportal/internal/store/sqlite"
@@ -75,7 +77,7 @@ func newPortal(t *testing.T, stations int, opts server.Options) *testPortal {
 func (p *testPortal) newClient(t *testing.T, edit ...func(*Config)) *Client {
 	t.Helper()
 	cfg := Config{Endpoint: p.url, Token: p.secret, Site: testSite,
-		RetryWaitMin: 10 * time.Millisecond, RetryWaitMax: 2 * time.Second, Logger: p.logs}
+		RetryWaitMin: 10 * time.Millisecond, RetryWaitMax: 2 * time.Second, Logger: p.logs.forContext}
 	for _, e := range edit {
 		e(&cfg)
 	}
@@ -203,6 +205,9 @@ func (l *captureLogger) Error(msg string, kv ...any) { l.log("ERROR", msg, kv...
 func (l *captureLogger) Warn(msg string, kv ...any)  { l.log("WARN", msg, kv...) }
 func (l *captureLogger) Info(msg string, kv ...any)  { l.log("INFO", msg, kv...) }
 func (l *captureLogger) Debug(msg string, kv ...any) { l.log("DEBUG", msg, kv...) }
+
+// forContext is the client's Config.Logger: one capture for every request.
+func (l *captureLogger) forContext(context.Context) retryablehttp.LeveledLogger { return l }
 
 func (l *captureLogger) text() string {
 	l.mu.Lock()

@@ -230,7 +230,7 @@ func TestPortalErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bad, err := New(Config{Endpoint: p.url, Token: "not-a-token", Site: testSite, Logger: p.logs})
+	bad, err := New(Config{Endpoint: p.url, Token: "not-a-token", Site: testSite, Logger: p.logs.forContext})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -464,7 +464,7 @@ func TestPortalLoggerNeverSeesToken(t *testing.T) {
 	}
 
 	text := p.logs.text()
-	if !strings.Contains(text, "retrying request") || !strings.Contains(text, "request failed") {
+	if !strings.Contains(text, "retrying portal request") || !strings.Contains(text, "status 429") && !strings.Contains(text, `"status", 429`) {
 		t.Errorf("the logger did not see the retries:\n%s", text)
 	}
 	p.logs.assertNever(t, p.secret, "Bearer", "Authorization", "Idempotency-Key", "97531", "voicemail_pin")

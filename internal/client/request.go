@@ -114,8 +114,8 @@ func (c *Client) do(req *retryablehttp.Request, out any) error {
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return decodeError(method, path, resp)
 	}
-	if resp.Header.Get("Idempotent-Replayed") == "true" && c.logger != nil {
-		c.logger.Debug("portal replayed an earlier answer to this create", "method", method, "path", path)
+	if l := c.log(req.Context()); l != nil && resp.Header.Get("Idempotent-Replayed") == "true" {
+		l.Debug("portal replayed an earlier answer to this create", "method", method, "path", path)
 	}
 	switch out := out.(type) {
 	case nil:

@@ -10,8 +10,21 @@ import (
 var _ retryablehttp.LeveledLogger = tflogAdapter{}
 
 // tflogAdapter routes the HTTP client's logs into Terraform's log, where
-// TF_LOG controls them and the provider's masks hide the token.
+// TF_LOG controls them, under the context of the operation that made the
+// request.
 type tflogAdapter struct{ ctx context.Context }
+
+// newTflogAdapter logs with ctx, masking the token.
+func newTflogAdapter(ctx context.Context, token string) tflogAdapter {
+	return tflogAdapter{ctx: maskSecrets(ctx, token)}
+}
+
+// maskSecrets hides the token from every log line written with ctx, in
+// messages and in fields.
+func maskSecrets(ctx context.Context, token string) context.Context {
+	ctx = tflog.MaskMessageStrings(ctx, token)
+	return tflog.MaskFieldValuesWithFieldKeys(ctx, "token", "Authorization")
+}
 
 func (l tflogAdapter) Error(msg string, kv ...any) { tflog.Error(l.ctx, msg, fields(kv)) }
 func (l tflogAdapter) Warn(msg string, kv ...any)  { tflog.Warn(l.ctx, msg, fields(kv)) }

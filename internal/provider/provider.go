@@ -9,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/hashicorp/go-retryablehttp"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -124,15 +125,14 @@ func (p *callingportalProvider) Configure(ctx context.Context, req provider.Conf
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx = tflog.MaskMessageStrings(ctx, token)
-	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, "token", "Authorization")
+	ctx = maskSecrets(ctx, token)
 
 	c := client.Config{
 		Endpoint:  endpoint,
 		Token:     token,
 		Site:      site,
 		UserAgent: fmt.Sprintf("terraform-provider-callingportal/%s (+https://registry.terraform.io/providers/callingportal/callingportal; Terraform %s)", p.version, req.TerraformVersion),
-		Logger:    tflogAdapter{ctx: ctx},
+		Logger:    func(ctx context.Context) retryablehttp.LeveledLogger { return newTflogAdapter(ctx, token) },
 	}
 	if !cfg.MaxRetries.IsNull() {
 		c.MaxRetries = int(cfg.MaxRetries.ValueInt64())

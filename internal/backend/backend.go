@@ -104,7 +104,7 @@ func (p *Portal) bootstrap(ctx context.Context, cfg Config) error {
 			p.Site, p.New = s.Site.ID, true
 		}
 		if cfg.BootstrapToken != "" && !p.BootstrapTokenValid {
-			if _, _, err := server.IssueToken(tx, "bootstrap", "", true, cfg.BootstrapToken); err != nil {
+			if _, _, err := portal.IssueToken(tx, "bootstrap", "", true, cfg.BootstrapToken); err != nil {
 				return err
 			}
 			p.New, p.BootstrapTokenValid = true, true
@@ -150,7 +150,7 @@ func IssueToken(ctx context.Context, dataPath, name, site string, admin bool) (s
 				return fmt.Errorf("site %q: %w", site, err)
 			}
 		}
-		_, secret, err = server.IssueToken(tx, name, site, admin, "")
+		_, secret, err = portal.IssueToken(tx, name, site, admin, "")
 		return err
 	})
 	return secret, err

@@ -2,7 +2,10 @@ package portal
 
 import (
 	"encoding/csv"
+	"errors"
+	"fmt"
 	"io"
+	"slices"
 )
 
 // CSVHeader is the first row of the numbers export.
@@ -31,4 +34,34 @@ func (c *CSVWriter) Write(numbers []Number) error {
 func (c *CSVWriter) Flush() error {
 	c.w.Flush()
 	return c.w.Error()
+}
+
+// ReadCSV reads an export that CSVWriter wrote back into numbers, in file
+// order. Only the export's columns are filled in: Number, Status and the
+// holder; an empty field is the zero value. It fails on any other header.
+func ReadCSV(r io.Reader) ([]Number, error) {
+	cr := csv.NewReader(r)
+	// The header sets how many fields every row must have.
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, errors.New("numbers export: empty file, want a header row")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("numbers export: %w", err)
+	}
+	if !slices.Equal(header, CSVHeader) {
+		return nil, fmt.Errorf("numbers export: header %q, want %q", header, CSVHeader)
+	}
+	numbers := []Number{}
+	for {
+		row, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return numbers, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("numbers export: %w", err)
+		}
+		numbers = append(numbers, Number{Number: row[0], Status: NumberStatus(row[1]),
+			AssignedType: TargetType(row[2]), AssignedID: row[3], AssignedName: row[4]})
+	}
 }

@@ -53,6 +53,9 @@ func TestFieldRules(t *testing.T) {
 		{ValidateExtension, "1", false}, {ValidateExtension, "1234567", false}, {ValidateExtension, "12a", false},
 		{ValidateEmail, "jane@example.com", true}, {ValidateEmail, "Jane <jane@example.com>", false}, {ValidateEmail, "jane", false},
 		{ValidateVoicemailPIN, "1234", true}, {ValidateVoicemailPIN, "123", false}, {ValidateVoicemailPIN, "12345678901", false},
+		{ValidatePrefix, "+1", true}, {ValidatePrefix, "+1312555", true}, {ValidatePrefix, "+123456789012345", true},
+		{ValidatePrefix, "+", false}, {ValidatePrefix, "1312", false}, {ValidatePrefix, "+1 312", false},
+		{ValidatePrefix, "+1234567890123456", false},
 	} {
 		if err := c.check(c.in); (err == nil) != c.ok {
 			t.Errorf("check(%q) = %v, want ok=%v", c.in, err, c.ok)

@@ -1,11 +1,9 @@
-package server
+package portal
 
 import (
 	"crypto/rand"
 	"encoding/base64"
 	"strings"
-
-	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
 // IssueToken stores a new API token and returns it with its secret, which
@@ -13,32 +11,34 @@ import (
 // gets a random one; bootstrap code passes a secret the operator chose.
 // An admin token acts on every site, so it names none; a site token must
 // name an existing site.
-func IssueToken(tx portal.Tx, name, site string, admin bool, secret string) (portal.Token, string, error) {
+func IssueToken(tx Tx, name, site string, admin bool, secret string) (Token, string, error) {
 	if strings.TrimSpace(name) == "" {
-		return portal.Token{}, "", portal.Invalid("name", "must not be empty")
+		return Token{}, "", Invalid("name", "must not be empty")
 	}
 	switch {
 	case admin && site != "":
-		return portal.Token{}, "", portal.Invalid("site", "must be empty for an admin token, which acts on every site")
+		return Token{}, "", Invalid("site", "must be empty for an admin token, which acts on every site")
 	case !admin && site == "":
-		return portal.Token{}, "", portal.Invalid("site", "is required for a site token")
+		return Token{}, "", Invalid("site", "is required for a site token")
 	case !admin:
-		if _, err := tx.GetSite(site); err != nil {
-			return portal.Token{}, "", notFoundAs(err, "site", site)
+		if _, err := tx.GetSite(site); CodeOf(err) == CodeNotFound {
+			return Token{}, "", NotFound("site", site)
+		} else if err != nil {
+			return Token{}, "", err
 		}
 	}
 	if secret == "" {
 		secret = newSecret()
 	}
-	hash := portal.HashSecret(secret)
+	hash := HashSecret(secret)
 	if _, err := tx.GetTokenByHash(hash); err == nil {
-		return portal.Token{}, "", portal.Conflict("secret", "a token with this secret already exists")
-	} else if portal.CodeOf(err) != portal.CodeNotFound {
-		return portal.Token{}, "", err
+		return Token{}, "", Conflict("secret", "a token with this secret already exists")
+	} else if CodeOf(err) != CodeNotFound {
+		return Token{}, "", err
 	}
-	tok := portal.Token{ID: portal.NewID("tok"), Name: name, Site: site, Admin: admin, CreatedAt: portal.Now(), Hash: hash}
+	tok := Token{ID: NewID("tok"), Name: name, Site: site, Admin: admin, CreatedAt: Now(), Hash: hash}
 	if err := tx.PutToken(tok); err != nil {
-		return portal.Token{}, "", err
+		return Token{}, "", err
 	}
 	return tok, secret, nil
 }

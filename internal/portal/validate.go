@@ -66,6 +66,17 @@ func ValidateEmail(email string) error {
 	return nil
 }
 
+// PrefixPattern is the start of an E.164 number: "+" and 1 to 15 digits.
+var PrefixPattern = regexp.MustCompile(`^\+[0-9]{1,15}$`)
+
+// ValidatePrefix checks a number prefix filter such as "+1312555".
+func ValidatePrefix(prefix string) error {
+	if !PrefixPattern.MatchString(prefix) {
+		return Invalid("prefix", "%q must be + followed by 1 to 15 digits, such as +1312555", prefix)
+	}
+	return nil
+}
+
 var pinPattern = regexp.MustCompile(`^[0-9]{4,10}$`)
 
 // ValidateVoicemailPIN checks a PIN: 4 to 10 digits. The PIN is never echoed.

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"regexp"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -64,7 +63,7 @@ func (d *numbersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 				MarkdownDescription: "Only numbers that start with this prefix: `+` followed by digits, such as `+1312555`.",
 				Optional:            true,
 				Validators: []validator.String{
-					stringvalidator.RegexMatches(prefixPattern, "must be + followed by 1 to 15 digits, such as +1312555"),
+					stringvalidator.RegexMatches(portal.PrefixPattern, "must be + followed by 1 to 15 digits, such as +1312555"),
 				},
 			},
 			"numbers": schema.ListNestedAttribute{
@@ -93,15 +92,16 @@ func (d *numbersDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	filter := state.filter()
-	numbers, err := d.client.Numbers.List(ctx, filter)
-	if err != nil {
-		addPortalError(&resp.Diagnostics, path.Empty(), "list the site's numbers", err)
+	// One export gives both attributes, so numbers and csv are always the
+	// same snapshot of the pool.
+	var export strings.Builder
+	if err := d.client.Numbers.Export(ctx, state.filter(), &export); err != nil {
+		addPortalError(&resp.Diagnostics, path.Empty(), "export the site's numbers", err)
 		return
 	}
-	var export strings.Builder
-	if err := d.client.Numbers.Export(ctx, filter, &export); err != nil {
-		addPortalError(&resp.Diagnostics, path.Empty(), "export the site's numbers", err)
+	numbers, err := portal.ReadCSV(strings.NewReader(export.String()))
+	if err != nil {
+		addPortalError(&resp.Diagnostics, path.Empty(), "read the site's numbers export", err)
 		return
 	}
 	state.Numbers = newNumberModels(numbers)
@@ -126,6 +126,3 @@ func newNumberModels(numbers []portal.Number) []numberModel {
 	}
 	return models
 }
-
-// prefixPattern is the start of an E.164 number: "+" and up to 15 digits.
-var prefixPattern = regexp.MustCompile(`^\+[0-9]{1,15}$`)

@@ -139,7 +139,7 @@ data "callingportal_numbers" "none" {
 					if _, err := p.client.Numbers.Assign(t.Context(), "+13125550150", target, true); err != nil {
 						t.Fatalf("assign: %v", err)
 					}
-					if _, err := p.client.Numbers.Unassign(t.Context(), "+13125550110"); err != nil {
+					if _, err := p.client.Numbers.Unassign(t.Context(), "+13125550110", 0); err != nil {
 						t.Fatalf("unassign: %v", err)
 					}
 				},
@@ -208,6 +208,21 @@ func TestNumbersDataSourceMapping(t *testing.T) {
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("newNumberModels\n got %+v\nwant %+v", got, want)
+		}
+	})
+	t.Run("numbers from the export", func(t *testing.T) {
+		numbers, err := portal.ReadCSV(strings.NewReader("number,status,assigned_type,assigned_id,assigned_name\n" +
+			"+13125550100,assigned,service,svc_1,\"Main, after hours\"\n" +
+			"+13125550101,available,,,\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []numberModel{
+			{types.StringValue("+13125550100"), types.StringValue("assigned"), types.StringValue("service"), types.StringValue("svc_1"), types.StringValue("Main, after hours")},
+			{types.StringValue("+13125550101"), types.StringValue("available"), types.StringNull(), types.StringNull(), types.StringNull()},
+		}
+		if got := newNumberModels(numbers); !slices.Equal(got, want) {
+			t.Errorf("newNumberModels(ReadCSV(export))\n got %+v\nwant %+v", got, want)
 		}
 	})
 	t.Run("filter", func(t *testing.T) {

@@ -7,7 +7,6 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
-	"math/big"
 	"os"
 	"strings"
 
@@ -80,10 +79,10 @@ func (s Seed) Apply(tx portal.Tx) error {
 		return fmt.Errorf("seed site: %w", err)
 	}
 	pool := append([]string(nil), s.Numbers...)
-	for _, r := range s.Ranges {
-		expanded, err := r.expand()
+	for i, r := range s.Ranges {
+		expanded, err := portal.ExpandRange(fmt.Sprintf("ranges[%d]", i), r.From, r.To, maxRange)
 		if err != nil {
-			return err
+			return fmt.Errorf("seed: %w", err)
 		}
 		pool = append(pool, expanded...)
 	}
@@ -128,23 +127,4 @@ func assignAll(tx portal.Tx, site string, numbers []string, t portal.Target) err
 		}
 	}
 	return nil
-}
-
-func (r Range) expand() ([]string, error) {
-	from, errFrom := portal.NormalizeNumber(r.From, "")
-	to, errTo := portal.NormalizeNumber(r.To, "")
-	if errFrom != nil || errTo != nil || len(from) != len(to) {
-		return nil, fmt.Errorf("seed range %s..%s: both ends must be valid E.164 numbers of the same length", r.From, r.To)
-	}
-	lo, _ := new(big.Int).SetString(from[1:], 10)
-	hi, _ := new(big.Int).SetString(to[1:], 10)
-	count := new(big.Int).Sub(hi, lo).Int64() + 1
-	if count < 1 || count > maxRange {
-		return nil, fmt.Errorf("seed range %s..%s: must hold 1 to %d numbers", from, to, maxRange)
-	}
-	out := make([]string, 0, count)
-	for n := lo; n.Cmp(hi) <= 0; n = new(big.Int).Add(n, big.NewInt(1)) {
-		out = append(out, fmt.Sprintf("+%0*s", len(from)-1, n.String()))
-	}
-	return out, nil
 }

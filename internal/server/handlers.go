@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -103,7 +102,7 @@ func (s *server) createToken(c *call) error {
 	// The secret is in this one response only: keep it out of caches.
 	c.w.Header().Set("Cache-Control", "no-store")
 	return create(s, c, func(tx portal.Tx) (issuedToken, error) {
-		tok, secret, err := IssueToken(tx, in.Name, in.Site, in.Admin, "")
+		tok, secret, err := portal.IssueToken(tx, in.Name, in.Site, in.Admin, "")
 		return issuedToken{tok, secret}, err
 	}, func(issuedToken) string { return "" })
 }
@@ -131,9 +130,13 @@ func (s *server) addNumbers(c *call) error {
 	}
 	numbers := in.Numbers
 	for i, r := range in.Ranges {
-		var err error
-		if numbers, err = expandRange(numbers, r.From, r.To, "ranges["+strconv.Itoa(i)+"]"); err != nil {
+		field := "ranges[" + strconv.Itoa(i) + "]"
+		expanded, err := portal.ExpandRange(field, r.From, r.To, maxAddNumbers)
+		if err != nil {
 			return err
+		}
+		if numbers = append(numbers, expanded...); len(numbers) > maxAddNumbers {
+			return portal.Invalid(field, "adds more than %d numbers in one request", maxAddNumbers)
 		}
 	}
 	switch {
@@ -147,32 +150,6 @@ func (s *server) addNumbers(c *call) error {
 		return list[portal.Number]{Items: added}, err
 	}, func(list[portal.Number]) string { return c.sitePath("numbers") })
 }
-
-// expandRange appends from..to (inclusive, E.164) to numbers.
-func expandRange(numbers []string, from, to, field string) ([]string, error) {
-	lo, err := portal.NormalizeNumber(from, "")
-	if err != nil {
-		return nil, portal.Invalid(field+".from", "%q is not a phone number in E.164", from)
-	}
-	hi, err := portal.NormalizeNumber(to, "")
-	if err != nil {
-		return nil, portal.Invalid(field+".to", "%q is not a phone number in E.164", to)
-	}
-	a, _ := strconv.ParseUint(lo[1:], 10, 64)
-	b, _ := strconv.ParseUint(hi[1:], 10, 64)
-	switch {
-	case len(lo) != len(hi) || a > b:
-		return nil, portal.Invalid(field, "%s..%s is not a range: to must follow from and have as many digits", lo, hi)
-	case b-a >= maxAddNumbers || len(numbers)+int(b-a+1) > maxAddNumbers:
-		return nil, portal.Invalid(field, "adds more than %d numbers in one request", maxAddNumbers)
-	}
-	for n := a; n <= b; n++ {
-		numbers = append(numbers, "+"+strconv.FormatUint(n, 10))
-	}
-	return numbers, nil
-}
-
-var prefixPattern = regexp.MustCompile(`^\+[0-9]{0,15}$`)
 
 // numberFilter reads the list and export filters.
 func numberFilter(q url.Values) (portal.NumberFilter, error) {
@@ -192,11 +169,13 @@ func numberFilter(q url.Values) (portal.NumberFilter, error) {
 	default:
 		return f, portal.Invalid("assigned_type", "%q must be user, phone or service", f.AssignedType)
 	}
-	if f.Prefix != "" && !strings.HasPrefix(f.Prefix, "+") {
-		f.Prefix = "+" + f.Prefix
-	}
-	if f.Prefix != "" && !prefixPattern.MatchString(f.Prefix) {
-		return f, portal.Invalid("prefix", "%q must be the start of an E.164 number, such as +1312", f.Prefix)
+	if f.Prefix != "" {
+		if !strings.HasPrefix(f.Prefix, "+") {
+			f.Prefix = "+" + f.Prefix
+		}
+		if err := portal.ValidatePrefix(f.Prefix); err != nil {
+			return f, err
+		}
 	}
 	return f, nil
 }

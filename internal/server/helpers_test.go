@@ -51,7 +51,7 @@ func (e *env) token(name, site string, admin bool) string {
 	var secret string
 	err := e.store.Update(context.Background(), func(tx portal.Tx) error {
 		var err error
-		_, secret, err = IssueToken(tx, name, site, admin, "")
+		_, secret, err = portal.IssueToken(tx, name, site, admin, "")
 		return err
 	})
 	if err != nil {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
 // Tests in this file run the real Terraform CLI against the provider built as
@@ -76,13 +78,15 @@ func (c *cli) write(t *testing.T, body string) {
 `+body)
 }
 
-// run runs terraform in the working directory, without prompts or colour.
+// run runs terraform in the working directory; apply and plan run without
+// prompts or colour, flags before the other arguments.
 func (c *cli) run(args ...string) (string, error) {
+	var flags []string
 	if args[0] == "apply" || args[0] == "plan" {
-		args = append(args, "-input=false")
+		flags = []string{"-no-color", "-input=false"}
 	}
-	args = append([]string{"-chdir=" + c.work}, args...)
-	cmd := exec.Command("terraform", append(args, "-no-color")...)
+	all := append([]string{"-chdir=" + c.work, args[0]}, flags...)
+	cmd := exec.Command("terraform", append(all, args[1:]...)...)
 	cmd.Env = c.env
 	out, err := cmd.CombinedOutput()
 	return string(out), err
@@ -167,3 +171,48 @@ resource "callingportal_user" "u" {
 		}
 	}
 }
+
+// TestUserChangedBetweenPlanAndApply: a saved plan made before someone edits
+// the user in the portal does not overwrite that edit; applying it fails and
+// says why, and a new plan shows the edit.
+func TestUserChangedBetweenPlanAndApply(t *testing.T) {
+	c := newCLI(t)
+	p := startPortal(t)
+	user := func(lastName string) string {
+		return p.config(fmt.Sprintf(`
+resource "callingportal_user" "u" {
+  email        = "edited@example.com"
+  first_name   = "Ed"
+  last_name    = %q
+  phone_number = "+13125550150"
+}`, lastName))
+	}
+	c.write(t, user("Ited"))
+	if out, err := c.run("apply", "-auto-approve"); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	c.write(t, user("Itor"))
+	if out, err := c.run("plan", "-out=tfplan"); err != nil {
+		t.Fatalf("plan: %v\n%s", err, out)
+	}
+	u, err := p.client.Users.FindByEmail(t.Context(), "edited@example.com")
+	if err == nil {
+		_, err = p.client.Users.Update(t.Context(), u.ID, portal.UserInput{FirstName: ptrTo("Edwin")}, 0)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.run("apply", "tfplan")
+	if err == nil || !strings.Contains(out, "User changed in the portal since the plan") {
+		t.Fatalf("applying a stale plan: %v\n%s", err, out)
+	}
+	if u, _ := p.client.Users.Read(t.Context(), u.ID); u.FirstName != "Edwin" || u.LastName != "Ited" {
+		t.Fatalf("the stale plan changed the user: %+v", u)
+	}
+	out, err = c.run("plan")
+	if err != nil || !strings.Contains(out, `"Edwin" -> "Ed"`) {
+		t.Fatalf("a new plan does not show the edit: %v\n%s", err, out)
+	}
+}
+
+func ptrTo(s string) *string { return &s }

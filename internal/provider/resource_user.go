@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -142,6 +144,7 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	tflog.Debug(ctx, "created user", map[string]any{"id": u.ID, "phone_number": u.PhoneNumber})
 	state := userFromAPI(u, plan.VoicemailPINWOVersion)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(saveVersion(ctx, resp.Private, u.Version)...)
 }
 
 func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -165,6 +168,7 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	// configuration only and stays as it was.
 	state = userFromAPI(u, state.VoicemailPINWOVersion)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(saveVersion(ctx, resp.Private, u.Version)...)
 }
 
 func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -173,6 +177,11 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("voicemail_pin_wo"), &pin)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	version, diags := readVersion(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -185,7 +194,14 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		// Only voicemail_pin_wo_version changed, with no PIN to send.
 		u, err = r.client.Users.Read(ctx, id)
 	} else {
-		u, err = r.client.Users.Update(ctx, id, in, 0)
+		// Conditional on the version the plan was made from, so that a
+		// change made in the portal since is not overwritten unseen.
+		u, err = r.client.Users.Update(ctx, id, in, version)
+	}
+	if errors.Is(err, client.ErrPreconditionFailed) {
+		resp.Diagnostics.AddError("User changed in the portal since the plan",
+			fmt.Sprintf("Could not update user %s: %s. Run terraform plan again to see the change.", id, portalMessage(err)))
+		return
 	}
 	if err != nil {
 		addPortalError(&resp.Diagnostics, errorAttribute(err, userFields, path.Root("phone_number")), "update user "+id, err)
@@ -193,6 +209,7 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	}
 	state = userFromAPI(u, plan.VoicemailPINWOVersion)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(saveVersion(ctx, resp.Private, u.Version)...)
 }
 
 func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -331,4 +348,31 @@ func planned(v types.String) string {
 		return "a number known after apply"
 	}
 	return v.ValueString()
+}
+
+// versionKey is the private-state key of the user's version as Read or the
+// last write saw it; updates are conditional on it (If-Match).
+const versionKey = "version"
+
+// saveVersion and readVersion keep the version in private state; a state
+// without one (written before, or imported elsewhere) reads as 0, which
+// makes the update unconditional.
+func saveVersion(ctx context.Context, private interface {
+	SetKey(context.Context, string, []byte) diag.Diagnostics
+}, version int64) diag.Diagnostics {
+	return private.SetKey(ctx, versionKey, []byte(strconv.FormatInt(version, 10)))
+}
+
+func readVersion(ctx context.Context, private interface {
+	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
+}) (int64, diag.Diagnostics) {
+	raw, diags := private.GetKey(ctx, versionKey)
+	if diags.HasError() || len(raw) == 0 {
+		return 0, diags
+	}
+	version, err := strconv.ParseInt(string(raw), 10, 64)
+	if err != nil {
+		diags.AddError("Unreadable private state", "The user's saved version "+strconv.Quote(string(raw))+" is not a number: "+err.Error())
+	}
+	return version, diags
 }

@@ -9,13 +9,13 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+	"github.com/callingportal/terraform-provider-callingportal/internal/store"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -159,39 +159,11 @@ func (s *Store) eachRow(ctx context.Context, query string, fn func(*sql.Rows) er
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// migration is one file of migrations/, named NNNN_what.sql; NNNN is its
-// version, and versions run 1, 2, 3... with no gap.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-func loadMigrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations") // sorted by name
-	if err != nil {
-		return nil, err
-	}
-	ms := make([]migration, 0, len(entries))
-	for i, e := range entries {
-		num, _, _ := strings.Cut(e.Name(), "_")
-		if v, err := strconv.Atoi(num); err != nil || v != i+1 {
-			return nil, fmt.Errorf("migration %s: want version %04d", e.Name(), i+1)
-		}
-		body, err := fs.ReadFile(migrationFiles, "migrations/"+e.Name())
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: i + 1, name: e.Name(), sql: string(body)})
-	}
-	return ms, nil
-}
-
 // migrate applies the migrations the database has not seen, in order, in one
 // transaction: a failed upgrade leaves the schema as it was. An up-to-date
 // database is left untouched.
 func migrate(ctx context.Context, db *sql.DB) error {
-	ms, err := loadMigrations()
+	ms, err := store.LoadMigrations(migrationFiles, "migrations")
 	if err != nil {
 		return err
 	}
@@ -215,11 +187,11 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("schema version %d is newer than this program's %d: use a newer version", current, len(ms))
 	}
 	for _, m := range ms[current:] {
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			return fmt.Errorf("%s: %w", m.name, err)
+		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+			return fmt.Errorf("%s: %w", m.Name, err)
 		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-			m.version, m.name, formatTime(portal.Now())); err != nil {
+			m.Version, m.Name, store.FormatTime(portal.Now())); err != nil {
 			return err
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+	"github.com/callingportal/terraform-provider-callingportal/internal/store"
 	"github.com/callingportal/terraform-provider-callingportal/internal/store/storetest"
 )
 
@@ -78,7 +79,7 @@ func TestMigrationsIdempotentOnReopen(t *testing.T) {
 	rows, cookie := schema(t, s)
 	must(t, s.Close())
 
-	ms, err := loadMigrations()
+	ms, err := store.LoadMigrations(migrationFiles, "migrations")
 	must(t, err)
 	if len(rows) != len(ms) || len(ms) == 0 {
 		t.Fatalf("schema_migrations = %v, want one row for each of %d migrations", rows, len(ms))

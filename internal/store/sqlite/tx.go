@@ -5,10 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+	"github.com/callingportal/terraform-provider-callingportal/internal/store"
 )
 
 // tx is a portal.Tx on one SQLite transaction.
@@ -19,28 +19,6 @@ type tx struct {
 
 var _ portal.Tx = (*tx)(nil)
 
-// timeLayout is RFC 3339 in UTC with fixed-width nanoseconds: it round-trips
-// any time exactly and sorts as text, which DeleteIdempotencyBefore relies on.
-const timeLayout = "2006-01-02T15:04:05.000000000Z"
-
-func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
-
-// timeColumn scans a time stored by formatTime.
-type timeColumn struct{ t *time.Time }
-
-func (c timeColumn) Scan(v any) error {
-	s, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("time column holds %T, want text", v)
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	*c.t = t
-	return err
-}
-
-// scanner is a *sql.Row or *sql.Rows.
-type scanner interface{ Scan(dest ...any) error }
-
 func (t *tx) exec(op, query string, args ...any) error {
 	if _, err := t.tx.ExecContext(t.ctx, query, args...); err != nil {
 		return fmt.Errorf("sqlite: %s: %w", op, err)
@@ -50,7 +28,7 @@ func (t *tx) exec(op, query string, args ...any) error {
 
 // get scans the one row of query, or reports the kind and id of what it
 // looked for as not found.
-func get[T any](t *tx, scan func(scanner) (T, error), kind, id, query string, args ...any) (T, error) {
+func get[T any](t *tx, scan func(store.Scanner) (T, error), kind, id, query string, args ...any) (T, error) {
 	v, err := scan(t.tx.QueryRowContext(t.ctx, query, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return v, portal.NotFound(kind, id)
@@ -61,7 +39,7 @@ func get[T any](t *tx, scan func(scanner) (T, error), kind, id, query string, ar
 	return v, nil
 }
 
-func list[T any](t *tx, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+func list[T any](t *tx, scan func(store.Scanner) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := t.tx.QueryContext(t.ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: list: %w", err)
@@ -105,58 +83,34 @@ func limit(p portal.Page) int {
 
 // Sites.
 
-const siteColumns = "id, name, stations_purchased, version, created_at"
-
-func scanSite(r scanner) (portal.Site, error) {
-	var s portal.Site
-	err := r.Scan(&s.ID, &s.Name, &s.StationsPurchased, &s.Version, timeColumn{&s.CreatedAt})
-	return s, err
-}
-
 // LockSite returns the site. Update's BEGIN IMMEDIATE already holds the
 // database's write lock, so there is nothing more to lock here; a PostgreSQL
 // store takes the site's row lock (SELECT ... FOR UPDATE) instead.
 func (t *tx) LockSite(site string) (portal.Site, error) { return t.GetSite(site) }
 
 func (t *tx) GetSite(site string) (portal.Site, error) {
-	return get(t, scanSite, "site", site, "SELECT "+siteColumns+" FROM sites WHERE id = ?", site)
+	return get(t, store.ScanSite, "site", site, "SELECT "+store.SiteColumns+" FROM sites WHERE id = ?", site)
 }
 
 func (t *tx) ListSites() ([]portal.Site, error) {
-	return list(t, scanSite, "SELECT "+siteColumns+" FROM sites ORDER BY id")
+	return list(t, store.ScanSite, "SELECT "+store.SiteColumns+" FROM sites ORDER BY id")
 }
 
 func (t *tx) PutSite(s portal.Site) error {
-	return t.exec("put site "+s.ID, `INSERT INTO sites (`+siteColumns+`) VALUES (?, ?, ?, ?, ?)
+	return t.exec("put site "+s.ID, `INSERT INTO sites (`+store.SiteColumns+`) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET name = excluded.name, stations_purchased = excluded.stations_purchased,
 	version = excluded.version, created_at = excluded.created_at`,
-		s.ID, s.Name, s.StationsPurchased, s.Version, formatTime(s.CreatedAt))
+		s.ID, s.Name, s.StationsPurchased, s.Version, store.FormatTime(s.CreatedAt))
 }
 
 // Numbers.
 
-// numberSelect reads numbers with their holder's name: a user's "First
-// Last", a phone's or service's name.
-const numberSelect = `SELECT n.number, n.status, n.assigned_type, n.assigned_id,
-	COALESCE(u.first_name || ' ' || u.last_name, p.name, s.name, ''), n.version, n.updated_at
-FROM numbers n
-LEFT JOIN users u ON n.assigned_type = 'user' AND u.id = n.assigned_id AND u.site = n.site
-LEFT JOIN phones p ON n.assigned_type = 'phone' AND p.id = n.assigned_id AND p.site = n.site
-LEFT JOIN services s ON n.assigned_type = 'service' AND s.id = n.assigned_id AND s.site = n.site
-WHERE n.site = ?`
-
-func scanNumber(r scanner) (portal.Number, error) {
-	var n portal.Number
-	err := r.Scan(&n.Number, &n.Status, &n.AssignedType, &n.AssignedID, &n.AssignedName, &n.Version, timeColumn{&n.UpdatedAt})
-	return n, err
-}
+// numberSelect reads a site's numbers with their holder's name.
+const numberSelect = store.NumberFrom + "\nWHERE n.site = ?"
 
 func (t *tx) GetNumber(site, number string) (portal.Number, error) {
-	return get(t, scanNumber, "number", number, numberSelect+" AND n.number = ?", site, number)
+	return get(t, store.ScanNumber, "number", number, numberSelect+" AND n.number = ?", site, number)
 }
-
-// likeEscaper makes a prefix match itself literally in LIKE ... ESCAPE '\'.
-var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 func (t *tx) ListNumbers(site string, f portal.NumberFilter, p portal.Page) ([]portal.Number, error) {
 	query, args := numberSelect, []any{site}
@@ -175,12 +129,12 @@ func (t *tx) ListNumbers(site string, f portal.NumberFilter, p portal.Page) ([]p
 	}
 	if f.Prefix != "" {
 		// Numbers are digits and '+', so LIKE's case folding cannot matter.
-		where(`n.number LIKE ? ESCAPE '\'`, likeEscaper.Replace(f.Prefix)+"%")
+		where(`n.number LIKE ? ESCAPE '\'`, store.LikePrefix(f.Prefix))
 	}
 	if p.After != "" {
 		where("n.number > ?", p.After)
 	}
-	return list(t, scanNumber, query+" ORDER BY n.number LIMIT ?", append(args, limit(p))...)
+	return list(t, store.ScanNumber, query+" ORDER BY n.number LIMIT ?", append(args, limit(p))...)
 }
 
 func (t *tx) PutNumber(site string, n portal.Number) error {
@@ -188,7 +142,7 @@ func (t *tx) PutNumber(site string, n portal.Number) error {
 VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (site, number) DO UPDATE SET status = excluded.status, assigned_type = excluded.assigned_type,
 	assigned_id = excluded.assigned_id, version = excluded.version, updated_at = excluded.updated_at`,
-		site, n.Number, n.Status, n.AssignedType, n.AssignedID, n.Version, formatTime(n.UpdatedAt))
+		site, n.Number, n.Status, n.AssignedType, n.AssignedID, n.Version, store.FormatTime(n.UpdatedAt))
 }
 
 func (t *tx) CountAssigned(site string) (int, error) {
@@ -202,130 +156,94 @@ func (t *tx) CountAssigned(site string) (int, error) {
 
 // Users.
 
-const userColumns = "id, email, first_name, last_name, extension, phone_number, voicemail_pin_hash, version, created_at, updated_at"
-
-func scanUser(r scanner) (portal.User, error) {
-	var u portal.User
-	err := r.Scan(&u.ID, &u.Email, &u.FirstName, &u.LastName, &u.Extension, &u.PhoneNumber, &u.VoicemailPINHash,
-		&u.Version, timeColumn{&u.CreatedAt}, timeColumn{&u.UpdatedAt})
-	u.VoicemailPINSet = u.VoicemailPINHash != ""
-	return u, err
-}
-
 func (t *tx) GetUser(site, id string) (portal.User, error) {
-	return get(t, scanUser, "user", id, "SELECT "+userColumns+" FROM users WHERE site = ? AND id = ?", site, id)
+	return get(t, store.ScanUser, "user", id, "SELECT "+store.UserColumns+" FROM users WHERE site = ? AND id = ?", site, id)
 }
-
-// userKeys are the columns FindUser may look a user up by; each is unique
-// per site.
-var userKeys = map[string]bool{"email": true, "extension": true, "phone_number": true}
 
 func (t *tx) FindUser(site, field, value string) (portal.User, error) {
-	if !userKeys[field] {
+	if !store.UserKeys[field] {
 		return portal.User{}, fmt.Errorf("sqlite: cannot find users by %q", field)
 	}
 	// An empty extension means none: no user is found by it.
 	if value == "" {
 		return portal.User{}, portal.NotFound("user", value)
 	}
-	return get(t, scanUser, "user", value,
-		"SELECT "+userColumns+" FROM users WHERE site = ? AND "+field+" = ?", site, value)
+	return get(t, store.ScanUser, "user", value,
+		"SELECT "+store.UserColumns+" FROM users WHERE site = ? AND "+field+" = ?", site, value)
 }
 
 func (t *tx) ListUsers(site string, p portal.Page) ([]portal.User, error) {
-	return list(t, scanUser, "SELECT "+userColumns+" FROM users WHERE site = ? AND id > ? ORDER BY id LIMIT ?",
+	return list(t, store.ScanUser, "SELECT "+store.UserColumns+" FROM users WHERE site = ? AND id > ? ORDER BY id LIMIT ?",
 		site, p.After, limit(p))
 }
 
 func (t *tx) PutUser(site string, u portal.User) error {
-	return t.exec("put user "+u.ID, `INSERT INTO users (site, `+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	return t.exec("put user "+u.ID, `INSERT INTO users (site, `+store.UserColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET email = excluded.email, first_name = excluded.first_name,
 	last_name = excluded.last_name, extension = excluded.extension, phone_number = excluded.phone_number,
 	voicemail_pin_hash = excluded.voicemail_pin_hash, version = excluded.version,
 	created_at = excluded.created_at, updated_at = excluded.updated_at`,
 		site, u.ID, u.Email, u.FirstName, u.LastName, u.Extension, u.PhoneNumber, u.VoicemailPINHash,
-		u.Version, formatTime(u.CreatedAt), formatTime(u.UpdatedAt))
+		u.Version, store.FormatTime(u.CreatedAt), store.FormatTime(u.UpdatedAt))
 }
 
 func (t *tx) DeleteUser(site, id string) error { return t.remove("users", "user", site, id) }
 
 // Phones.
 
-const phoneColumns = "id, name, model, version, created_at"
-
-func scanPhone(r scanner) (portal.Phone, error) {
-	var ph portal.Phone
-	err := r.Scan(&ph.ID, &ph.Name, &ph.Model, &ph.Version, timeColumn{&ph.CreatedAt})
-	return ph, err
-}
-
 func (t *tx) GetPhone(site, id string) (portal.Phone, error) {
-	return get(t, scanPhone, "phone", id, "SELECT "+phoneColumns+" FROM phones WHERE site = ? AND id = ?", site, id)
+	return get(t, store.ScanPhone, "phone", id, "SELECT "+store.PhoneColumns+" FROM phones WHERE site = ? AND id = ?", site, id)
 }
 
 func (t *tx) FindPhone(site, name string) (portal.Phone, error) {
-	return get(t, scanPhone, "phone", name, "SELECT "+phoneColumns+" FROM phones WHERE site = ? AND name = ?", site, name)
+	return get(t, store.ScanPhone, "phone", name, "SELECT "+store.PhoneColumns+" FROM phones WHERE site = ? AND name = ?", site, name)
 }
 
 func (t *tx) ListPhones(site string, p portal.Page) ([]portal.Phone, error) {
-	return list(t, scanPhone, "SELECT "+phoneColumns+" FROM phones WHERE site = ? AND id > ? ORDER BY id LIMIT ?",
+	return list(t, store.ScanPhone, "SELECT "+store.PhoneColumns+" FROM phones WHERE site = ? AND id > ? ORDER BY id LIMIT ?",
 		site, p.After, limit(p))
 }
 
 func (t *tx) PutPhone(site string, ph portal.Phone) error {
-	return t.exec("put phone "+ph.ID, `INSERT INTO phones (site, `+phoneColumns+`) VALUES (?, ?, ?, ?, ?, ?)
+	return t.exec("put phone "+ph.ID, `INSERT INTO phones (site, `+store.PhoneColumns+`) VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET name = excluded.name, model = excluded.model, version = excluded.version,
 	created_at = excluded.created_at`,
-		site, ph.ID, ph.Name, ph.Model, ph.Version, formatTime(ph.CreatedAt))
+		site, ph.ID, ph.Name, ph.Model, ph.Version, store.FormatTime(ph.CreatedAt))
 }
 
 func (t *tx) DeletePhone(site, id string) error { return t.remove("phones", "phone", site, id) }
 
 // Services.
 
-const serviceColumns = "id, name, type, version, created_at"
-
-func scanService(r scanner) (portal.Service, error) {
-	var s portal.Service
-	err := r.Scan(&s.ID, &s.Name, &s.Type, &s.Version, timeColumn{&s.CreatedAt})
-	return s, err
-}
-
 func (t *tx) GetService(site, id string) (portal.Service, error) {
-	return get(t, scanService, "service", id, "SELECT "+serviceColumns+" FROM services WHERE site = ? AND id = ?", site, id)
+	return get(t, store.ScanService, "service", id, "SELECT "+store.ServiceColumns+" FROM services WHERE site = ? AND id = ?", site, id)
 }
 
 func (t *tx) FindService(site, name string) (portal.Service, error) {
-	return get(t, scanService, "service", name, "SELECT "+serviceColumns+" FROM services WHERE site = ? AND name = ?", site, name)
+	return get(t, store.ScanService, "service", name, "SELECT "+store.ServiceColumns+" FROM services WHERE site = ? AND name = ?", site, name)
 }
 
 func (t *tx) ListServices(site string, p portal.Page) ([]portal.Service, error) {
-	return list(t, scanService, "SELECT "+serviceColumns+" FROM services WHERE site = ? AND id > ? ORDER BY id LIMIT ?",
+	return list(t, store.ScanService, "SELECT "+store.ServiceColumns+" FROM services WHERE site = ? AND id > ? ORDER BY id LIMIT ?",
 		site, p.After, limit(p))
 }
 
 func (t *tx) PutService(site string, s portal.Service) error {
-	return t.exec("put service "+s.ID, `INSERT INTO services (site, `+serviceColumns+`) VALUES (?, ?, ?, ?, ?, ?)
+	return t.exec("put service "+s.ID, `INSERT INTO services (site, `+store.ServiceColumns+`) VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, version = excluded.version,
 	created_at = excluded.created_at`,
-		site, s.ID, s.Name, s.Type, s.Version, formatTime(s.CreatedAt))
+		site, s.ID, s.Name, s.Type, s.Version, store.FormatTime(s.CreatedAt))
 }
 
 func (t *tx) DeleteService(site, id string) error { return t.remove("services", "service", site, id) }
 
 // Tokens.
 
-func scanToken(r scanner) (portal.Token, error) {
-	var tok portal.Token
-	err := r.Scan(&tok.ID, &tok.Name, &tok.Site, &tok.Admin, &tok.Hash, timeColumn{&tok.CreatedAt})
-	return tok, err
-}
-
 // GetTokenByHash names no token in its not-found error: the caller only
 // knows the secret's hash, which does not belong in messages.
 func (t *tx) GetTokenByHash(hash string) (portal.Token, error) {
-	return get(t, scanToken, "token", "",
-		"SELECT id, name, COALESCE(site, ''), admin, hash, created_at FROM tokens WHERE hash = ?", hash)
+	return get(t, store.ScanToken, "token", "",
+		"SELECT "+store.TokenColumns+" FROM tokens WHERE hash = ?", hash)
 }
 
 func (t *tx) PutToken(tok portal.Token) error {
@@ -333,18 +251,14 @@ func (t *tx) PutToken(tok portal.Token) error {
 VALUES (?, ?, NULLIF(?, ''), ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET name = excluded.name, site = excluded.site, admin = excluded.admin,
 	hash = excluded.hash, created_at = excluded.created_at`,
-		tok.ID, tok.Name, tok.Site, tok.Admin, tok.Hash, formatTime(tok.CreatedAt))
+		tok.ID, tok.Name, tok.Site, tok.Admin, tok.Hash, store.FormatTime(tok.CreatedAt))
 }
 
 // Idempotency records.
 
 func (t *tx) GetIdempotency(scope, key string) (portal.IdempotencyRecord, error) {
-	return get(t, func(r scanner) (portal.IdempotencyRecord, error) {
-		rec := portal.IdempotencyRecord{Scope: scope, Key: key}
-		err := r.Scan(&rec.RequestHash, &rec.Status, &rec.Body, &rec.Location, timeColumn{&rec.CreatedAt})
-		return rec, err
-	}, "idempotency key", key,
-		"SELECT request_hash, status, body, location, created_at FROM idempotency WHERE scope = ? AND key = ?", scope, key)
+	return get(t, store.IdempotencyScanner(scope, key), "idempotency key", key,
+		"SELECT "+store.IdempotencyColumns+" FROM idempotency WHERE scope = ? AND key = ?", scope, key)
 }
 
 func (t *tx) PutIdempotency(r portal.IdempotencyRecord) error {
@@ -352,9 +266,9 @@ func (t *tx) PutIdempotency(r portal.IdempotencyRecord) error {
 VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (scope, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status,
 	body = excluded.body, location = excluded.location, created_at = excluded.created_at`,
-		r.Scope, r.Key, r.RequestHash, r.Status, r.Body, r.Location, formatTime(r.CreatedAt))
+		r.Scope, r.Key, r.RequestHash, r.Status, r.Body, r.Location, store.FormatTime(r.CreatedAt))
 }
 
 func (t *tx) DeleteIdempotencyBefore(before time.Time) error {
-	return t.exec("forget idempotency keys", "DELETE FROM idempotency WHERE created_at < ?", formatTime(before))
+	return t.exec("forget idempotency keys", "DELETE FROM idempotency WHERE created_at < ?", store.FormatTime(before))
 }

@@ -1,6 +1,7 @@
 // Package backend runs the bundled calling portal: it opens the store, seeds
 // a new one, and serves the HTTP API. The serve and token commands use it, and
-// so do the tests, which start a portal in-process on a temp file.
+// so do the tests, which start a portal in-process on a temp file. The store
+// is a SQLite file, or a PostgreSQL database that several portals can share.
 package backend
 
 import (
@@ -15,13 +16,17 @@ import (
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 	"github.com/callingportal/terraform-provider-callingportal/internal/seed"
 	"github.com/callingportal/terraform-provider-callingportal/internal/server"
+	"github.com/callingportal/terraform-provider-callingportal/internal/store/postgres"
 	"github.com/callingportal/terraform-provider-callingportal/internal/store/sqlite"
 )
 
 // Config is how to run a portal.
 type Config struct {
-	Listen   string // host:port; port 0 picks a free one
-	DataPath string // the SQLite file, created when missing
+	Listen string // host:port; port 0 picks a free one
+	// DatabaseURL is the PostgreSQL database to use; when empty the store is
+	// the SQLite file at DataPath, created when missing.
+	DatabaseURL string
+	DataPath    string
 	// Seed is "demo", a seed file, or empty; it applies only to a new store.
 	Seed string
 	// BootstrapToken becomes an admin token when the store is new.
@@ -43,7 +48,7 @@ type Portal struct {
 	// this store: created now, or by an earlier start.
 	BootstrapTokenValid bool
 
-	store *sqlite.Store
+	store portal.Store
 	srv   *http.Server
 	done  chan error
 }
@@ -53,7 +58,7 @@ func Start(ctx context.Context, cfg Config) (*Portal, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	st, err := sqlite.Open(cfg.DataPath)
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -136,9 +141,17 @@ func (p *Portal) Close(ctx context.Context) error {
 	return errors.Join(err, p.store.Close())
 }
 
-// IssueToken creates a token on a store file directly, without a server.
-func IssueToken(ctx context.Context, dataPath, name, site string, admin bool) (string, error) {
-	st, err := sqlite.Open(dataPath)
+// openStore opens the store cfg names: PostgreSQL or SQLite.
+func openStore(ctx context.Context, cfg Config) (portal.Store, error) {
+	if cfg.DatabaseURL != "" {
+		return postgres.Open(ctx, cfg.DatabaseURL)
+	}
+	return sqlite.Open(cfg.DataPath)
+}
+
+// IssueToken creates a token in cfg's store directly, without a server.
+func IssueToken(ctx context.Context, cfg Config, name, site string, admin bool) (string, error) {
+	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return "", err
 	}

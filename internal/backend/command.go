@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -16,19 +17,54 @@ import (
 // EnvBootstrapToken is read when --bootstrap-token is not given.
 const EnvBootstrapToken = "CALLINGPORTAL_BOOTSTRAP_TOKEN"
 
+// EnvDatabaseURL is read when --database is not given.
+const EnvDatabaseURL = "CALLINGPORTAL_DATABASE_URL"
+
+// storeFlags adds the flags that choose the store: --database, else --data.
+// Neither flag default is the environment: usage output would print the
+// database password.
+func storeFlags(fs *flag.FlagSet, cfg *Config) {
+	fs.StringVar(&cfg.DatabaseURL, "database", "", "PostgreSQL URL of a database to use instead of --data (or set $"+EnvDatabaseURL+")")
+	fs.StringVar(&cfg.DataPath, "data", "./callingportal.db", "SQLite data file, created when missing")
+}
+
+// parseFlags parses args, then takes the database from the environment if
+// --database was not given.
+func parseFlags(fs *flag.FlagSet, args []string, cfg *Config) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if cfg.DatabaseURL == "" {
+		cfg.DatabaseURL = os.Getenv(EnvDatabaseURL)
+	}
+	return nil
+}
+
+// storeName names cfg's store for people: the file, or the database URL
+// without its password.
+func storeName(cfg Config) string {
+	if cfg.DatabaseURL == "" {
+		return "data " + cfg.DataPath
+	}
+	if u, err := url.Parse(cfg.DatabaseURL); err == nil && u.Scheme != "" {
+		return "database " + u.Redacted()
+	}
+	return "a PostgreSQL database"
+}
+
 // Serve is the "serve" command: it runs the portal until SIGINT or SIGTERM.
 func Serve(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfg := Config{}
 	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
-	fs.StringVar(&cfg.DataPath, "data", "./callingportal.db", "SQLite data file, created when missing")
+	storeFlags(fs, &cfg)
 	fs.StringVar(&cfg.Seed, "seed", "", `seed a new store: "demo" or a seed JSON file`)
 	// Not a flag default: usage output would print the secret.
 	fs.StringVar(&cfg.BootstrapToken, "bootstrap-token", "", "admin token to create in a new store (or set $"+EnvBootstrapToken+")")
 	fs.Float64Var(&cfg.RateLimit, "rate-limit", 100, "requests per second per token (0 = unlimited)")
 	fs.IntVar(&cfg.Burst, "burst", 200, "requests a token may send at once before the rate limit applies")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, &cfg); err != nil {
 		return 2
 	}
 	if cfg.BootstrapToken == "" {
@@ -43,7 +79,7 @@ func Serve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "serve:", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "callingportal: serving %s/v1 (data %s)\n", p.URL, cfg.DataPath)
+	fmt.Fprintf(stdout, "callingportal: serving %s/v1 (%s)\n", p.URL, storeName(cfg))
 	fmt.Fprintf(stdout, "  endpoint: %s\n", p.URL)
 	if p.Site != "" {
 		fmt.Fprintf(stdout, "  site:     %s (seeded from %s)\n", p.Site, cfg.Seed)
@@ -57,7 +93,11 @@ func Serve(args []string, stdout, stderr io.Writer) int {
 	default:
 		fmt.Fprintln(stdout, "  token:    --bootstrap-token ignored: the store is not new; issue a token with the command below")
 	}
-	fmt.Fprintf(stdout, "  a token:  %s token --data %s --site SITE\n", os.Args[0], cfg.DataPath)
+	if cfg.DatabaseURL != "" {
+		fmt.Fprintf(stdout, "  a token:  %s token --database URL --site SITE\n", os.Args[0])
+	} else {
+		fmt.Fprintf(stdout, "  a token:  %s token --data %s --site SITE\n", os.Args[0], cfg.DataPath)
+	}
 	fmt.Fprintf(stdout, "  API:      %s/v1/openapi.json\n", p.URL)
 
 	<-ctx.Done()
@@ -71,23 +111,24 @@ func Serve(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// Token is the "token" command: it issues a token on a store file and
+// Token is the "token" command: it issues a token in the portal's store and
 // prints its secret, the only time the secret is shown.
 func Token(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("token", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	data := fs.String("data", "./callingportal.db", "SQLite data file of the portal")
+	var cfg Config
+	storeFlags(fs, &cfg)
 	site := fs.String("site", "", "site the token acts on")
 	admin := fs.Bool("admin", false, "an admin token: every site, sites and tokens")
 	name := fs.String("name", "cli", "a name to recognise the token by")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, &cfg); err != nil {
 		return 2
 	}
 	if (*site == "") == !*admin {
 		fmt.Fprintln(stderr, "token: give either --site SITE or --admin")
 		return 2
 	}
-	secret, err := IssueToken(context.Background(), *data, *name, *site, *admin)
+	secret, err := IssueToken(context.Background(), cfg, *name, *site, *admin)
 	if err != nil {
 		fmt.Fprintln(stderr, "token:", err)
 		return 1

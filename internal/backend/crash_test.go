@@ -15,6 +15,7 @@ import (
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/backend"
 	"github.com/callingportal/terraform-provider-callingportal/internal/client"
+	"github.com/callingportal/terraform-provider-callingportal/internal/store/postgres/pgtest"
 	"github.com/callingportal/terraform-provider-callingportal/internal/store/sqlite"
 )
 
@@ -26,7 +27,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv(serveEnv) == "1" {
 		os.Exit(backend.Serve(os.Args[1:], os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	os.Exit(pgtest.Main(m))
 }
 
 // startServe starts `serve` as a process on data and returns it with its endpoint.

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+	"github.com/callingportal/terraform-provider-callingportal/internal/store/postgres/pgtest"
 )
 
 // Tests in this file run the real Terraform CLI against the provider built as
@@ -22,9 +23,11 @@ var (
 	buildErr    error
 )
 
-// TestMain removes the provider binary that the CLI tests built.
+// TestMain runs the tests with a throwaway PostgreSQL cluster, for the
+// tests whose portal runs on PostgreSQL, and removes the provider binary
+// that the CLI tests built.
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := pgtest.Main(m)
 	if providerDir != "" {
 		os.RemoveAll(providerDir)
 	}

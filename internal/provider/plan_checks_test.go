@@ -25,45 +25,63 @@ resource "callingportal_number_assignment" %q {
 
 func TestAccPlanChecks_stations(t *testing.T) {
 	p := startPortal(t)
-	svc := p.serviceID(t, "After Hours")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				// Two creates and a user need three stations; the site has two.
-				PreConfig: func() { p.setAvailable(t, 2) },
-				Config: p.config(assignments("new", 2, 150, svc) + `
+		Steps:                    stationSteps(t, p),
+	})
+}
+
+// TestAccPlanChecks_onPostgres runs the steps of TestAccPlanChecks_stations
+// against a portal on PostgreSQL, the store that several portals share: the
+// provider works with it unchanged.
+func TestAccPlanChecks_onPostgres(t *testing.T) {
+	p := startPortalOn(t, onPostgres)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps:                    stationSteps(t, p),
+	})
+}
+
+// stationSteps fill p's demo site to its last station and past it: the plan
+// check counts the stations a plan needs against those available.
+func stationSteps(t *testing.T, p *testPortal) []resource.TestStep {
+	t.Helper()
+	svc := p.serviceID(t, "After Hours")
+	return []resource.TestStep{
+		{
+			// Two creates and a user need three stations; the site has two.
+			PreConfig: func() { p.setAvailable(t, 2) },
+			Config: p.config(assignments("new", 2, 150, svc) + `
 resource "callingportal_user" "new" {
   email        = "new.user@example.com"
   first_name   = "New"
   last_name    = "User"
   phone_number = "+13125550160"
 }`),
-				PlanOnly:    true,
-				ExpectError: wrappedText("this plan needs 3 new stations; site demo has 2 available (7 in use of 9 purchased)"),
-			},
-			{
-				// Exactly what is available passes the plan and the apply.
-				Config: p.config(assignments("new", 2, 150, svc)),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction("callingportal_number_assignment.new[1]", plancheck.ResourceActionCreate),
-				}},
-			},
-			{
-				// The site is full now: a move needs no station.
-				Config: p.config(assignments("new", 2, 150, p.serviceID(t, "Support Queue"))),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction("callingportal_number_assignment.new[0]", plancheck.ResourceActionUpdate),
-				}},
-			},
-			{
-				// One more is one too many.
-				Config:      p.config(assignments("new", 3, 150, svc)),
-				PlanOnly:    true,
-				ExpectError: wrappedText("this plan needs 1 new station; site demo has 0 available (9 in use of 9 purchased)"),
-			},
+			PlanOnly:    true,
+			ExpectError: wrappedText("this plan needs 3 new stations; site demo has 2 available (7 in use of 9 purchased)"),
 		},
-	})
+		{
+			// Exactly what is available passes the plan and the apply.
+			Config: p.config(assignments("new", 2, 150, svc)),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction("callingportal_number_assignment.new[1]", plancheck.ResourceActionCreate),
+			}},
+		},
+		{
+			// The site is full now: a move needs no station.
+			Config: p.config(assignments("new", 2, 150, p.serviceID(t, "Support Queue"))),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction("callingportal_number_assignment.new[0]", plancheck.ResourceActionUpdate),
+			}},
+		},
+		{
+			// One more is one too many.
+			Config:      p.config(assignments("new", 3, 150, svc)),
+			PlanOnly:    true,
+			ExpectError: wrappedText("this plan needs 1 new station; site demo has 0 available (9 in use of 9 purchased)"),
+		},
+	}
 }
 
 func TestAccPlanChecks_replacedUserReusesItsStation(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"github.com/callingportal/terraform-provider-callingportal/internal/backend"
 	"github.com/callingportal/terraform-provider-callingportal/internal/client"
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+	"github.com/callingportal/terraform-provider-callingportal/internal/store/postgres/pgtest"
 )
 
 // testAccProtoV6ProviderFactories serve the provider in-process to the real
@@ -25,24 +26,41 @@ var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServe
 // testToken is the admin token every test portal is bootstrapped with.
 const testToken = "acc-test-admin-token"
 
-// testPortal is a bundled portal that one test starts on its own temp SQLite
-// file, seeded with the demo site: 100 numbers +13125550100..199, 50 stations,
-// 7 in use (services on 0100-0102, the Lobby Phone on 0110, users on 0120-0122).
+// testPortal is a bundled portal that one test starts on its own store (a
+// temp SQLite file unless the test asks for PostgreSQL), seeded with the demo
+// site: 100 numbers +13125550100..199, 50 stations, 7 in use (services on
+// 0100-0102, the Lobby Phone on 0110, users on 0120-0122).
 type testPortal struct {
 	*backend.Portal
 	client *client.Client
 }
 
-// startPortal starts a demo portal for t and stops it when t ends.
+// storeKind is the store a test portal runs on.
+type storeKind string
+
+const (
+	onSQLite   storeKind = "sqlite"   // a temp SQLite file
+	onPostgres storeKind = "postgres" // a new database on TestMain's cluster
+)
+
+// startPortal starts a demo portal on SQLite for t and stops it when t ends.
 func startPortal(t *testing.T) *testPortal {
 	t.Helper()
+	return startPortalOn(t, onSQLite)
+}
+
+// startPortalOn starts a demo portal on a new store of kind for t and stops
+// it when t ends.
+func startPortalOn(t *testing.T, kind storeKind) *testPortal {
+	t.Helper()
 	ctx := context.Background()
-	p, err := backend.Start(ctx, backend.Config{
-		Listen:         "127.0.0.1:0",
-		DataPath:       filepath.Join(t.TempDir(), "portal.db"),
-		Seed:           "demo",
-		BootstrapToken: testToken,
-	})
+	cfg := backend.Config{Listen: "127.0.0.1:0", Seed: "demo", BootstrapToken: testToken}
+	if kind == onPostgres {
+		cfg.DatabaseURL = pgtest.NewDatabase(t)
+	} else {
+		cfg.DataPath = filepath.Join(t.TempDir(), "portal.db")
+	}
+	p, err := backend.Start(ctx, cfg)
 	if err != nil {
 		t.Fatalf("start portal: %v", err)
 	}

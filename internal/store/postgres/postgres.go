@@ -1,18 +1,23 @@
 // Package postgres is the portal's scale-out store: PostgreSQL through a
-// pgx connection pool, so that several portal processes can serve one
-// database.
+// pgx connection pool, used through database/sql, so that several portal
+// processes can serve one database.
 package postgres
 
 import (
 	"context"
+	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
+	"strconv"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 	"github.com/callingportal/terraform-provider-callingportal/internal/store"
+	"github.com/callingportal/terraform-provider-callingportal/internal/store/sqltx"
 )
 
 // Store is a portal.Store on one PostgreSQL database.
@@ -28,6 +33,7 @@ import (
 // ONLY REPEATABLE READ transaction: one snapshot, never waiting for writers.
 type Store struct {
 	pool *pgxpool.Pool
+	db   *sql.DB // on pool
 }
 
 var _ portal.Store = (*Store)(nil)
@@ -44,45 +50,59 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	if err := migrate(ctx, pool); err != nil {
-		pool.Close()
+	s := &Store{pool: pool, db: stdlib.OpenDBFromPool(pool)}
+	if err := dialect.Migrate(ctx, s.db, migrationFiles, "migrations"); err != nil {
+		_ = s.Close()
 		return nil, fmt.Errorf("postgres: migrate: %w", err)
 	}
-	return &Store{pool: pool}, nil
+	return s, nil
 }
 
 // Update runs fn in a READ COMMITTED transaction and commits if fn returns
 // nil. An error or a panic in fn rolls everything back.
 func (s *Store) Update(ctx context.Context, fn func(portal.Tx) error) error {
-	return s.run(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, fn)
+	return dialect.Run(ctx, s.db, &sql.TxOptions{Isolation: sql.LevelReadCommitted}, fn)
 }
 
 // View runs fn in a read-only snapshot; writes inside it fail.
 func (s *Store) View(ctx context.Context, fn func(portal.Tx) error) error {
-	return s.run(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, fn)
-}
-
-func (s *Store) run(ctx context.Context, opts pgx.TxOptions, fn func(portal.Tx) error) error {
-	pgTx, err := s.pool.BeginTx(ctx, opts)
-	if err != nil {
-		return fmt.Errorf("postgres: begin: %w", err)
-	}
-	// After a commit this does nothing; after an error or a panic it undoes
-	// fn (or, if ctx is done, closes the connection, which does too).
-	defer func() { _ = pgTx.Rollback(ctx) }()
-	if err := fn(&tx{ctx: ctx, tx: pgTx, locked: map[string]bool{}}); err != nil {
-		return err
-	}
-	if err := pgTx.Commit(ctx); err != nil {
-		return fmt.Errorf("postgres: commit: %w", err)
-	}
-	return nil
+	return dialect.Run(ctx, s.db, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, fn)
 }
 
 // Close closes the pool's connections.
 func (s *Store) Close() error {
+	err := s.db.Close()
 	s.pool.Close()
-	return nil
+	return err
+}
+
+// dialect is PostgreSQL's SQL for the shared portal.Tx.
+var dialect = &sqltx.Dialect{
+	Name:           "postgres",
+	NumberedParams: true,
+	// LockSite takes the site's row lock, held until the transaction ends:
+	// the lock that serialises the writers of a site (see Store). FOR NO KEY
+	// UPDATE rather than FOR UPDATE, as no write changes a site's ID: it
+	// conflicts with itself and with updates of the site, but not with the
+	// key-share locks that inserting a token of the site takes on it.
+	LockSite: "SELECT " + store.SiteColumns + " FROM sites WHERE id = ? FOR NO KEY UPDATE",
+	// DeleteIdempotencyBefore skips the expired keys that a concurrent
+	// writer (of another site) is deleting at the same moment: they are gone
+	// when it commits, and two writers deleting the same rows in different
+	// orders would otherwise deadlock.
+	DeleteIdempotencyBefore: `DELETE FROM idempotency WHERE (scope, key) IN (
+	SELECT scope, key FROM idempotency WHERE created_at < ? FOR UPDATE SKIP LOCKED)`,
+	UniqueViolation: uniqueViolation,
+	MigrationLock:   "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(migrationLock, 10) + ")",
+}
+
+// uniqueViolation recognises SQLSTATE 23505, a broken unique constraint.
+func uniqueViolation(err error) (constraint, detail string, ok bool) {
+	pgErr, ok := errors.AsType[*pgconn.PgError](err)
+	if !ok || pgErr.Code != "23505" {
+		return "", "", false
+	}
+	return pgErr.ConstraintName, pgErr.Detail, true
 }
 
 //go:embed migrations/*.sql
@@ -91,43 +111,3 @@ var migrationFiles embed.FS
 // migrationLock is the key of the advisory lock that serialises portal
 // processes migrating one database at once.
 const migrationLock = 0x63616c6c706f7274 // "callport"
-
-// migrate applies the migrations the database has not seen, in order, in one
-// transaction: a failed upgrade leaves the schema as it was. An up-to-date
-// database is left untouched.
-func migrate(ctx context.Context, pool *pgxpool.Pool) error {
-	ms, err := store.LoadMigrations(migrationFiles, "migrations")
-	if err != nil {
-		return err
-	}
-	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(migrationLock)); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-	version    integer PRIMARY KEY,
-	name       text NOT NULL,
-	applied_at text NOT NULL
-)`); err != nil {
-			return err
-		}
-		var current int
-		if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&current); err != nil {
-			return err
-		}
-		if current > len(ms) {
-			return fmt.Errorf("schema version %d is newer than this program's %d: use a newer version", current, len(ms))
-		}
-		for _, m := range ms[current:] {
-			// Exec without arguments runs every statement of the file.
-			if _, err := tx.Exec(ctx, m.SQL); err != nil {
-				return fmt.Errorf("%s: %w", m.Name, err)
-			}
-			if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
-				m.Version, m.Name, store.FormatTime(portal.Now())); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}

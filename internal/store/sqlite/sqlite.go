@@ -16,8 +16,10 @@ import (
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 	"github.com/callingportal/terraform-provider-callingportal/internal/store"
+	"github.com/callingportal/terraform-provider-callingportal/internal/store/sqltx"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Store is a portal.Store on one SQLite file.
@@ -47,7 +49,7 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	writer.SetMaxOpenConns(1)
-	if err := migrate(context.Background(), writer); err != nil {
+	if err := dialect.Migrate(context.Background(), writer, migrationFiles, "migrations"); err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("sqlite: migrate %s: %w", path, err)
 	}
@@ -78,29 +80,38 @@ func dsn(path string, extra url.Values) string {
 // Update runs fn in a BEGIN IMMEDIATE transaction and commits if fn returns
 // nil. An error or a panic in fn rolls everything back.
 func (s *Store) Update(ctx context.Context, fn func(portal.Tx) error) error {
-	sqlTx, err := s.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
-	}
-	// After a commit this does nothing; after an error or a panic it undoes fn.
-	defer func() { _ = sqlTx.Rollback() }()
-	if err := fn(&tx{ctx: ctx, tx: sqlTx}); err != nil {
-		return err
-	}
-	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", err)
-	}
-	return nil
+	return dialect.Run(ctx, s.writer, nil, fn)
 }
 
 // View runs fn in a read-only snapshot; writes inside it fail.
 func (s *Store) View(ctx context.Context, fn func(portal.Tx) error) error {
-	sqlTx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
+	return dialect.Run(ctx, s.reader, &sql.TxOptions{ReadOnly: true}, fn)
+}
+
+// dialect is SQLite's SQL for the shared portal.Tx.
+var dialect = &sqltx.Dialect{
+	Name: "sqlite",
+	// Update's BEGIN IMMEDIATE already holds the database's write lock, so
+	// there is nothing more to lock.
+	LockSite:                "SELECT " + store.SiteColumns + " FROM sites WHERE id = ?",
+	DeleteIdempotencyBefore: "DELETE FROM idempotency WHERE created_at < ?",
+	UniqueViolation:         uniqueViolation,
+	TableOptions:            " STRICT",
+}
+
+// uniqueViolation recognises a broken UNIQUE or PRIMARY KEY constraint and
+// names its columns ("table.column, ...").
+func uniqueViolation(err error) (constraint, detail string, ok bool) {
+	e, ok := errors.AsType[*sqlite.Error](err)
+	if !ok || (e.Code() != sqlite3.SQLITE_CONSTRAINT_UNIQUE && e.Code() != sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY) {
+		return "", "", false
 	}
-	defer func() { _ = sqlTx.Rollback() }()
-	return fn(&tx{ctx: ctx, tx: sqlTx})
+	// The driver's message is "constraint failed: UNIQUE constraint failed:
+	// table.column, ... (code)".
+	_, detail, _ = strings.Cut(e.Error(), "constraint failed: ")
+	detail, _, _ = strings.Cut(detail, " (")
+	_, constraint, _ = strings.Cut(detail, "constraint failed: ")
+	return constraint, detail, true
 }
 
 // Close closes both pools; SQLite checkpoints the WAL as the last one closes.
@@ -158,42 +169,3 @@ func (s *Store) eachRow(ctx context.Context, query string, fn func(*sql.Rows) er
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
-
-// migrate applies the migrations the database has not seen, in order, in one
-// transaction: a failed upgrade leaves the schema as it was. An up-to-date
-// database is left untouched.
-func migrate(ctx context.Context, db *sql.DB) error {
-	ms, err := store.LoadMigrations(migrationFiles, "migrations")
-	if err != nil {
-		return err
-	}
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = tx.Rollback() }()
-	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-	version    INTEGER PRIMARY KEY,
-	name       TEXT NOT NULL,
-	applied_at TEXT NOT NULL
-) STRICT`); err != nil {
-		return err
-	}
-	var current int
-	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&current); err != nil {
-		return err
-	}
-	if current > len(ms) {
-		return fmt.Errorf("schema version %d is newer than this program's %d: use a newer version", current, len(ms))
-	}
-	for _, m := range ms[current:] {
-		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
-			return fmt.Errorf("%s: %w", m.Name, err)
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-			m.Version, m.Name, store.FormatTime(portal.Now())); err != nil {
-			return err
-		}
-	}
-	return tx.Commit()
-}

@@ -1,106 +1,193 @@
-package sqlite
+// Package sqltx is the portal.Tx of the SQL stores: one implementation over
+// database/sql, told by a Dialect the little that SQLite and PostgreSQL do
+// differently.
+package sqltx
 
 import (
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 	"github.com/callingportal/terraform-provider-callingportal/internal/store"
 )
 
-// tx is a portal.Tx on one SQLite transaction.
+// Dialect is what a database's SQL does differently. Statements are written
+// with ? placeholders; a dialect with NumberedParams gets $1, $2... instead.
+type Dialect struct {
+	// Name prefixes the store's errors: "sqlite", "postgres".
+	Name string
+	// NumberedParams rewrites each statement's ? placeholders to $1, $2...
+	NumberedParams bool
+	// LockSite reads the site of ID ? (the columns of store.SiteColumns)
+	// and takes whatever lock serialises the site's writers.
+	LockSite string
+	// DeleteIdempotencyBefore deletes the idempotency keys created before ?.
+	DeleteIdempotencyBefore string
+	// UniqueViolation reports whether err is a broken unique constraint,
+	// naming the constraint and describing the clash.
+	UniqueViolation func(err error) (constraint, detail string, ok bool)
+	// MigrationLock, if set, is run first in Migrate's transaction, to
+	// serialise processes migrating one database at once.
+	MigrationLock string
+	// TableOptions ends Migrate's CREATE TABLE.
+	TableOptions string
+}
+
+// Run runs fn in a transaction of db begun with opts and commits if fn
+// returns nil. An error or a panic in fn rolls everything back.
+func (d *Dialect) Run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(portal.Tx) error) error {
+	sqlTx, err := db.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("%s: begin: %w", d.Name, err)
+	}
+	// After a commit this does nothing; after an error or a panic it undoes fn.
+	defer func() { _ = sqlTx.Rollback() }()
+	if err := fn(&tx{ctx: ctx, tx: sqlTx, d: d, locked: map[string]bool{}}); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("%s: commit: %w", d.Name, err)
+	}
+	return nil
+}
+
+// bind gives query the dialect's placeholders. A ? inside a quoted string
+// stays as it is.
+func (d *Dialect) bind(query string) string {
+	if !d.NumberedParams {
+		return query
+	}
+	var b strings.Builder
+	n, quoted := 0, false
+	for _, r := range query {
+		switch {
+		case r == '\'':
+			quoted = !quoted
+		case r == '?' && !quoted:
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// tx is a portal.Tx on one database/sql transaction.
 type tx struct {
-	ctx context.Context
-	tx  *sql.Tx
+	ctx    context.Context
+	tx     *sql.Tx
+	d      *Dialect
+	locked map[string]bool // the sites LockSite locked
 }
 
 var _ portal.Tx = (*tx)(nil)
 
+// exec runs a write. The rules check uniqueness before they write, under the
+// site's lock; what only a unique constraint catches is a write no site
+// lock covers (two creates of one site at once) and is a conflict.
 func (t *tx) exec(op, query string, args ...any) error {
-	if _, err := t.tx.ExecContext(t.ctx, query, args...); err != nil {
-		return fmt.Errorf("sqlite: %s: %w", op, err)
+	_, err := t.tx.ExecContext(t.ctx, t.d.bind(query), args...)
+	if err == nil {
+		return nil
 	}
-	return nil
+	if constraint, detail, ok := t.d.UniqueViolation(err); ok {
+		return portal.Conflict(constraint, "%s: %s", op, detail)
+	}
+	return fmt.Errorf("%s: %s: %w", t.d.Name, op, err)
 }
 
 // get scans the one row of query, or reports the kind and id of what it
 // looked for as not found.
 func get[T any](t *tx, scan func(store.Scanner) (T, error), kind, id, query string, args ...any) (T, error) {
-	v, err := scan(t.tx.QueryRowContext(t.ctx, query, args...))
+	v, err := scan(t.tx.QueryRowContext(t.ctx, t.d.bind(query), args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return v, portal.NotFound(kind, id)
 	}
 	if err != nil {
-		return v, fmt.Errorf("sqlite: get %s %q: %w", kind, id, err)
+		return v, fmt.Errorf("%s: get %s %q: %w", t.d.Name, kind, id, err)
 	}
 	return v, nil
 }
 
-func list[T any](t *tx, scan func(store.Scanner) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := t.tx.QueryContext(t.ctx, query, args...)
+// list scans the rows of query, at most p.Limit of them if it is set.
+func list[T any](t *tx, scan func(store.Scanner) (T, error), p portal.Page, query string, args ...any) ([]T, error) {
+	if p.Limit > 0 {
+		query += " LIMIT ?"
+		args = append(args, p.Limit)
+	}
+	rows, err := t.tx.QueryContext(t.ctx, t.d.bind(query), args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: list: %w", err)
+		return nil, fmt.Errorf("%s: list: %w", t.d.Name, err)
 	}
 	defer rows.Close()
 	var out []T
 	for rows.Next() {
 		v, err := scan(rows)
 		if err != nil {
-			return nil, fmt.Errorf("sqlite: list: %w", err)
+			return nil, fmt.Errorf("%s: list: %w", t.d.Name, err)
 		}
 		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list: %w", err)
+		return nil, fmt.Errorf("%s: list: %w", t.d.Name, err)
 	}
 	return out, nil
 }
 
 // remove deletes the row of a site's object by ID.
 func (t *tx) remove(table, kind, site, id string) error {
-	res, err := t.tx.ExecContext(t.ctx, "DELETE FROM "+table+" WHERE site = ? AND id = ?", site, id)
+	res, err := t.tx.ExecContext(t.ctx, t.d.bind("DELETE FROM "+table+" WHERE site = ? AND id = ?"), site, id)
 	if err != nil {
-		return fmt.Errorf("sqlite: delete %s %q: %w", kind, id, err)
+		return fmt.Errorf("%s: delete %s %q: %w", t.d.Name, kind, id, err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("sqlite: delete %s %q: %w", kind, id, err)
+		return fmt.Errorf("%s: delete %s %q: %w", t.d.Name, kind, id, err)
 	} else if n == 0 {
 		return portal.NotFound(kind, id)
 	}
 	return nil
 }
 
-// limit turns a Page's Limit into SQL's: -1 is no limit.
-func limit(p portal.Page) int {
-	if p.Limit <= 0 {
-		return -1
-	}
-	return p.Limit
-}
-
 // Sites.
 
-// LockSite returns the site. Update's BEGIN IMMEDIATE already holds the
-// database's write lock, so there is nothing more to lock here; a PostgreSQL
-// store takes the site's row lock (SELECT ... FOR UPDATE) instead.
-func (t *tx) LockSite(site string) (portal.Site, error) { return t.GetSite(site) }
+// LockSite runs the dialect's LockSite, which takes the lock that serialises
+// the writers of a site, and remembers that this transaction holds it.
+func (t *tx) LockSite(site string) (portal.Site, error) {
+	s, err := get(t, store.ScanSite, "site", site, t.d.LockSite, site)
+	if err == nil {
+		t.locked[site] = true
+	}
+	return s, err
+}
 
 func (t *tx) GetSite(site string) (portal.Site, error) {
 	return get(t, store.ScanSite, "site", site, "SELECT "+store.SiteColumns+" FROM sites WHERE id = ?", site)
 }
 
 func (t *tx) ListSites() ([]portal.Site, error) {
-	return list(t, store.ScanSite, "SELECT "+store.SiteColumns+" FROM sites ORDER BY id")
+	return list(t, store.ScanSite, portal.Page{}, "SELECT "+store.SiteColumns+" FROM sites ORDER BY id")
 }
 
+// PutSite updates a site only under its lock; otherwise it inserts it, and
+// a site created meanwhile by another transaction (CreateSite has no lock to
+// take) is a conflict rather than overwritten.
 func (t *tx) PutSite(s portal.Site) error {
-	return t.exec("put site "+s.ID, `INSERT INTO sites (`+store.SiteColumns+`) VALUES (?, ?, ?, ?, ?)
-ON CONFLICT (id) DO UPDATE SET name = excluded.name, stations_purchased = excluded.stations_purchased,
-	version = excluded.version, created_at = excluded.created_at`,
+	if t.locked[s.ID] {
+		return t.exec("put site "+s.ID, `UPDATE sites SET name = ?, stations_purchased = ?, version = ?, created_at = ?
+WHERE id = ?`, s.Name, s.StationsPurchased, s.Version, store.FormatTime(s.CreatedAt), s.ID)
+	}
+	err := t.exec("put site "+s.ID, `INSERT INTO sites (`+store.SiteColumns+`) VALUES (?, ?, ?, ?, ?)`,
 		s.ID, s.Name, s.StationsPurchased, s.Version, store.FormatTime(s.CreatedAt))
+	if errors.Is(err, portal.ErrConflict) {
+		return portal.Conflict("id", "site %q already exists", s.ID)
+	}
+	return err
 }
 
 // Numbers.
@@ -128,13 +215,15 @@ func (t *tx) ListNumbers(site string, f portal.NumberFilter, p portal.Page) ([]p
 		where("n.assigned_id = ?", f.AssignedID)
 	}
 	if f.Prefix != "" {
-		// Numbers are digits and '+', so LIKE's case folding cannot matter.
+		// Numbers are digits and '+', so SQLite's case folding cannot
+		// matter; PostgreSQL's "C" collation makes this a range scan of
+		// the primary key.
 		where(`n.number LIKE ? ESCAPE '\'`, store.LikePrefix(f.Prefix))
 	}
 	if p.After != "" {
 		where("n.number > ?", p.After)
 	}
-	return list(t, store.ScanNumber, query+" ORDER BY n.number LIMIT ?", append(args, limit(p))...)
+	return list(t, store.ScanNumber, p, query+" ORDER BY n.number", args...)
 }
 
 func (t *tx) PutNumber(site string, n portal.Number) error {
@@ -147,9 +236,9 @@ ON CONFLICT (site, number) DO UPDATE SET status = excluded.status, assigned_type
 
 func (t *tx) CountAssigned(site string) (int, error) {
 	var count int
-	err := t.tx.QueryRowContext(t.ctx, "SELECT count(*) FROM numbers WHERE site = ? AND status = 'assigned'", site).Scan(&count)
+	err := t.tx.QueryRowContext(t.ctx, t.d.bind("SELECT count(*) FROM numbers WHERE site = ? AND status = 'assigned'"), site).Scan(&count)
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: count assigned numbers of %s: %w", site, err)
+		return 0, fmt.Errorf("%s: count assigned numbers of %s: %w", t.d.Name, site, err)
 	}
 	return count, nil
 }
@@ -162,7 +251,7 @@ func (t *tx) GetUser(site, id string) (portal.User, error) {
 
 func (t *tx) FindUser(site, field, value string) (portal.User, error) {
 	if !store.UserKeys[field] {
-		return portal.User{}, fmt.Errorf("sqlite: cannot find users by %q", field)
+		return portal.User{}, fmt.Errorf("%s: cannot find users by %q", t.d.Name, field)
 	}
 	// An empty extension means none: no user is found by it.
 	if value == "" {
@@ -173,8 +262,8 @@ func (t *tx) FindUser(site, field, value string) (portal.User, error) {
 }
 
 func (t *tx) ListUsers(site string, p portal.Page) ([]portal.User, error) {
-	return list(t, store.ScanUser, "SELECT "+store.UserColumns+" FROM users WHERE site = ? AND id > ? ORDER BY id LIMIT ?",
-		site, p.After, limit(p))
+	return list(t, store.ScanUser, p, "SELECT "+store.UserColumns+" FROM users WHERE site = ? AND id > ? ORDER BY id",
+		site, p.After)
 }
 
 func (t *tx) PutUser(site string, u portal.User) error {
@@ -200,8 +289,8 @@ func (t *tx) FindPhone(site, name string) (portal.Phone, error) {
 }
 
 func (t *tx) ListPhones(site string, p portal.Page) ([]portal.Phone, error) {
-	return list(t, store.ScanPhone, "SELECT "+store.PhoneColumns+" FROM phones WHERE site = ? AND id > ? ORDER BY id LIMIT ?",
-		site, p.After, limit(p))
+	return list(t, store.ScanPhone, p, "SELECT "+store.PhoneColumns+" FROM phones WHERE site = ? AND id > ? ORDER BY id",
+		site, p.After)
 }
 
 func (t *tx) PutPhone(site string, ph portal.Phone) error {
@@ -224,8 +313,8 @@ func (t *tx) FindService(site, name string) (portal.Service, error) {
 }
 
 func (t *tx) ListServices(site string, p portal.Page) ([]portal.Service, error) {
-	return list(t, store.ScanService, "SELECT "+store.ServiceColumns+" FROM services WHERE site = ? AND id > ? ORDER BY id LIMIT ?",
-		site, p.After, limit(p))
+	return list(t, store.ScanService, p, "SELECT "+store.ServiceColumns+" FROM services WHERE site = ? AND id > ? ORDER BY id",
+		site, p.After)
 }
 
 func (t *tx) PutService(site string, s portal.Service) error {
@@ -242,8 +331,7 @@ func (t *tx) DeleteService(site, id string) error { return t.remove("services", 
 // GetTokenByHash names no token in its not-found error: the caller only
 // knows the secret's hash, which does not belong in messages.
 func (t *tx) GetTokenByHash(hash string) (portal.Token, error) {
-	return get(t, store.ScanToken, "token", "",
-		"SELECT "+store.TokenColumns+" FROM tokens WHERE hash = ?", hash)
+	return get(t, store.ScanToken, "token", "", "SELECT "+store.TokenColumns+" FROM tokens WHERE hash = ?", hash)
 }
 
 func (t *tx) PutToken(tok portal.Token) error {
@@ -270,5 +358,5 @@ ON CONFLICT (scope, key) DO UPDATE SET request_hash = excluded.request_hash, sta
 }
 
 func (t *tx) DeleteIdempotencyBefore(before time.Time) error {
-	return t.exec("forget idempotency keys", "DELETE FROM idempotency WHERE created_at < ?", store.FormatTime(before))
+	return t.exec("forget idempotency keys", t.d.DeleteIdempotencyBefore, store.FormatTime(before))
 }

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"sync"
 	"testing"
@@ -91,56 +90,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 func TestStoresOnOneDatabaseSerialise(t *testing.T) {
 	t.Parallel()
 	url := pgtest.NewDatabase(t)
-	a, b := openAt(t, url), openAt(t, url)
-	const writers, free = 100, 10
-	numbers := make([]string, writers)
-	for i := range numbers {
-		numbers[i] = fmt.Sprintf("+1312555%04d", 100+i)
-	}
-	var queue portal.Service
-	must(t, a.Update(t.Context(), func(tx portal.Tx) error {
-		if _, err := portal.CreateSite(tx, portal.Site{ID: "s1", StationsPurchased: free}); err != nil {
-			return err
-		}
-		if _, err := portal.AddNumbers(tx, "s1", numbers); err != nil {
-			return err
-		}
-		var err error
-		queue, err = portal.CreateService(tx, "s1", portal.Service{Name: "Queue", Type: "call_queue"})
-		return err
-	}))
-
-	errs := make([]error, writers)
-	var wg sync.WaitGroup
-	for i, number := range numbers {
-		store := []*Store{a, b}[i%2]
-		wg.Go(func() {
-			errs[i] = store.Update(t.Context(), func(tx portal.Tx) error {
-				_, err := portal.AssignNumber(tx, "s1", number, portal.Target{Type: portal.TargetService, ID: queue.ID}, portal.Condition{})
-				return err
-			})
-		})
-	}
-	wg.Wait()
-	won := 0
-	for _, err := range errs {
-		switch {
-		case err == nil:
-			won++
-		case !errors.Is(err, portal.ErrNoStationsAvailable):
-			t.Fatalf("assign: %v, want success or no_stations_available", err)
-		}
-	}
-	if won != free {
-		t.Fatalf("%d assignments succeeded, want %d", won, free)
-	}
-	must(t, b.View(t.Context(), func(tx portal.Tx) error {
-		inv, err := portal.GetInventory(tx, "s1")
-		if err == nil && inv.InUse != free {
-			t.Errorf("inventory = %+v, want %d in use", inv, free)
-		}
-		return err
-	}))
+	storetest.RaceStores(t, openAt(t, url), openAt(t, url), 100)
 }
 
 // TestConcurrentSiteCreatesConflict creates one site from two stores at

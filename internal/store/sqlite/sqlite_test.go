@@ -3,12 +3,10 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -249,49 +247,7 @@ func TestOpenAnyPath(t *testing.T) {
 func TestStoresOnOneFileSerialise(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "portal.db")
-	a, b := openAt(t, path), openAt(t, path)
-	const writers, free = 40, 10
-	numbers := make([]string, writers)
-	for i := range numbers {
-		numbers[i] = fmt.Sprintf("+1312555%04d", 100+i)
-	}
-	var queue portal.Service
-	must(t, a.Update(t.Context(), func(tx portal.Tx) error {
-		if _, err := portal.CreateSite(tx, portal.Site{ID: "s1", StationsPurchased: free}); err != nil {
-			return err
-		}
-		if _, err := portal.AddNumbers(tx, "s1", numbers); err != nil {
-			return err
-		}
-		var err error
-		queue, err = portal.CreateService(tx, "s1", portal.Service{Name: "Queue", Type: "call_queue"})
-		return err
-	}))
-
-	errs := make([]error, writers)
-	var wg sync.WaitGroup
-	for i, number := range numbers {
-		store := []*Store{a, b}[i%2]
-		wg.Go(func() {
-			errs[i] = store.Update(t.Context(), func(tx portal.Tx) error {
-				_, err := portal.AssignNumber(tx, "s1", number, portal.Target{Type: portal.TargetService, ID: queue.ID}, portal.Condition{})
-				return err
-			})
-		})
-	}
-	wg.Wait()
-	won := 0
-	for _, err := range errs {
-		switch {
-		case err == nil:
-			won++
-		case !errors.Is(err, portal.ErrNoStationsAvailable):
-			t.Fatalf("assign: %v, want success or no_stations_available", err)
-		}
-	}
-	if won != free {
-		t.Fatalf("%d assignments succeeded, want %d", won, free)
-	}
+	storetest.RaceStores(t, openAt(t, path), openAt(t, path), 40)
 }
 
 // TestViewDoesNotWaitForWriter reads while a write transaction is open: in

@@ -1001,3 +1001,67 @@ func testViewReadOnly(t *testing.T, open func(*testing.T) portal.Store) {
 	err = f.store.View(t.Context(), func(tx portal.Tx) error { _, err := tx.GetSite("s2"); return err })
 	wantErr(t, err, portal.ErrNotFound)
 }
+
+// RaceStores has writers goroutines, alternating between stores a and b as
+// two portal processes on one database would, race to assign the numbers of
+// a site with 10 stations. Exactly 10 must succeed, the rest must be refused
+// with no_stations_available, and both stores must then count 10 in use.
+func RaceStores(t *testing.T, a, b portal.Store, writers int) {
+	t.Helper()
+	const free = 10
+	numbers := make([]string, writers)
+	for i := range numbers {
+		numbers[i] = fmt.Sprintf("+1312555%04d", 100+i)
+	}
+	var queue portal.Service
+	err := a.Update(t.Context(), func(tx portal.Tx) error {
+		if _, err := portal.CreateSite(tx, portal.Site{ID: "s1", StationsPurchased: free}); err != nil {
+			return err
+		}
+		if _, err := portal.AddNumbers(tx, "s1", numbers); err != nil {
+			return err
+		}
+		var err error
+		queue, err = portal.CreateService(tx, "s1", portal.Service{Name: "Queue", Type: "call_queue"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make([]error, writers)
+	var wg sync.WaitGroup
+	for i, number := range numbers {
+		store := []portal.Store{a, b}[i%2]
+		wg.Go(func() {
+			errs[i] = store.Update(t.Context(), func(tx portal.Tx) error {
+				_, err := portal.AssignNumber(tx, "s1", number, portal.Target{Type: portal.TargetService, ID: queue.ID}, portal.Condition{})
+				return err
+			})
+		})
+	}
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case !errors.Is(err, portal.ErrNoStationsAvailable):
+			t.Fatalf("assign: %v, want success or no_stations_available", err)
+		}
+	}
+	if won != free {
+		t.Fatalf("%d assignments succeeded, want %d", won, free)
+	}
+	for _, s := range []portal.Store{a, b} {
+		err := s.View(t.Context(), func(tx portal.Tx) error {
+			inv, err := portal.GetInventory(tx, "s1")
+			if err == nil && inv.InUse != free {
+				t.Errorf("inventory = %+v, want %d in use", inv, free)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 	"github.com/callingportal/terraform-provider-callingportal/internal/store"
@@ -248,40 +247,4 @@ func TestStoresOnOneFileSerialise(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "portal.db")
 	storetest.RaceStores(t, openAt(t, path), openAt(t, path), 40)
-}
-
-// TestViewDoesNotWaitForWriter reads while a write transaction is open: in
-// WAL mode the reader sees the last commit at once.
-func TestViewDoesNotWaitForWriter(t *testing.T) {
-	t.Parallel()
-	s := openTemp(t)
-	must(t, s.Update(t.Context(), func(tx portal.Tx) error {
-		_, err := portal.CreateSite(tx, portal.Site{ID: "s1", StationsPurchased: 1})
-		return err
-	}))
-	writing, release := make(chan struct{}), make(chan struct{})
-	done := make(chan error)
-	go func() {
-		done <- s.Update(t.Context(), func(tx portal.Tx) error {
-			if _, err := portal.SetStationsPurchased(tx, "s1", 5, portal.Condition{}); err != nil {
-				return err
-			}
-			close(writing)
-			<-release
-			return nil
-		})
-	}()
-	<-writing
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
-	defer cancel()
-	err := s.View(ctx, func(tx portal.Tx) error {
-		site, err := tx.GetSite("s1")
-		if err == nil && site.StationsPurchased != 1 {
-			t.Errorf("View saw %d stations before the write committed, want 1", site.StationsPurchased)
-		}
-		return err
-	})
-	close(release)
-	must(t, err)
-	must(t, <-done)
 }

@@ -52,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) portal.Store) {
 		{"RollbackOnError", testRollbackOnError},
 		{"RollbackOnPanic", testRollbackOnPanic},
 		{"ViewIsReadOnly", testViewReadOnly},
+		{"ViewDoesNotWaitForWriter", testViewDoesNotWaitForWriter},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -1063,5 +1064,47 @@ func RaceStores(t *testing.T, a, b portal.Store, writers int) {
 		if err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// testViewDoesNotWaitForWriter reads while a write transaction holds the
+// site: the reader sees the last commit at once, not the open write.
+func testViewDoesNotWaitForWriter(t *testing.T, open func(*testing.T) portal.Store) {
+	s := open(t)
+	err := s.Update(t.Context(), func(tx portal.Tx) error {
+		_, err := portal.CreateSite(tx, portal.Site{ID: site, StationsPurchased: 1})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writing, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error)
+	go func() {
+		done <- s.Update(t.Context(), func(tx portal.Tx) error {
+			if _, err := portal.SetStationsPurchased(tx, site, 5, portal.Condition{}); err != nil {
+				return err
+			}
+			close(writing)
+			<-release
+			return nil
+		})
+	}()
+	<-writing
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+	defer cancel()
+	err = s.View(ctx, func(tx portal.Tx) error {
+		got, err := tx.GetSite(site)
+		if err == nil && got.StationsPurchased != 1 {
+			t.Errorf("View saw %d stations before the write committed, want 1", got.StationsPurchased)
+		}
+		return err
+	})
+	close(release)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }

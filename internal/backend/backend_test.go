@@ -11,6 +11,7 @@ import (
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/backend"
 	"github.com/callingportal/terraform-provider-callingportal/internal/client"
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 	"github.com/callingportal/terraform-provider-callingportal/internal/store/postgres/pgtest"
 )
@@ -79,7 +80,7 @@ func TestDemoInventoryMatchesSeed(t *testing.T) {
 			t.Fatal(err)
 		}
 		// demo.json: 50 stations; 4 numbers on services and phones, 3 users.
-		want := portal.Inventory{Site: "demo", Total: 50, InUse: 7, Available: 43}
+		want := contract.Inventory{Site: "demo", Total: 50, InUse: 7, Available: 43}
 		if inv != want {
 			t.Fatalf("inventory = %+v, want %+v", inv, want)
 		}
@@ -102,7 +103,7 @@ func TestAssignPastLastStation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		target := portal.Target{Type: portal.TargetService, ID: svc.ID}
+		target := contract.Target{Type: contract.TargetService, ID: svc.ID}
 		if _, err := c.Numbers.Assign(ctx, "+13125550150", target, true); err != nil {
 			t.Fatalf("assigning the last station: %v", err)
 		}
@@ -133,7 +134,7 @@ func TestDeletingUserFreesItsNumber(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n.Status != portal.StatusAvailable {
+		if n.Status != contract.StatusAvailable {
 			t.Fatalf("number %s after deleting its user: %+v, want available", u.PhoneNumber, n)
 		}
 		inv, err := c.Inventory.Read(ctx)
@@ -151,7 +152,7 @@ func TestExportListsEveryNumber(t *testing.T) {
 	forEachStore(t, func(t *testing.T, kind storeKind) {
 		_, c := startDemo(t, kind)
 		var buf bytes.Buffer
-		if err := c.Numbers.Export(context.Background(), portal.NumberFilter{}, &buf); err != nil {
+		if err := c.Numbers.Export(context.Background(), contract.NumberFilter{}, &buf); err != nil {
 			t.Fatal(err)
 		}
 		rows, err := csv.NewReader(&buf).ReadAll()

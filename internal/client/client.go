@@ -10,61 +10,60 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/hashicorp/go-retryablehttp"
-
-	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
 // Users sets users up, changes and deletes them.
 type Users interface {
-	Create(ctx context.Context, in portal.UserInput) (portal.User, error)
-	Read(ctx context.Context, id string) (portal.User, error)
+	Create(ctx context.Context, in contract.UserInput) (contract.User, error)
+	Read(ctx context.Context, id string) (contract.User, error)
 	// FindByEmail and FindByNumber return ErrNotFound when no user matches.
-	FindByEmail(ctx context.Context, email string) (portal.User, error)
-	FindByNumber(ctx context.Context, number string) (portal.User, error)
-	List(ctx context.Context) ([]portal.User, error)
+	FindByEmail(ctx context.Context, email string) (contract.User, error)
+	FindByNumber(ctx context.Context, number string) (contract.User, error)
+	List(ctx context.Context) ([]contract.User, error)
 	// Update sends only the fields set in in; ifMatch 0 means unconditional,
 	// and an unconditional update is sent once, never retried.
-	Update(ctx context.Context, id string, in portal.UserInput, ifMatch int64) (portal.User, error)
+	Update(ctx context.Context, id string, in contract.UserInput, ifMatch int64) (contract.User, error)
 	Delete(ctx context.Context, id string) error
 }
 
 // Numbers reads the site's number pool and changes assignments.
 type Numbers interface {
-	Read(ctx context.Context, number string) (portal.Number, error)
-	List(ctx context.Context, f portal.NumberFilter) ([]portal.Number, error)
+	Read(ctx context.Context, number string) (contract.Number, error)
+	List(ctx context.Context, f contract.NumberFilter) ([]contract.Number, error)
 	// Assign points a number at a phone or service. With onlyIfAvailable it
 	// fails with ErrNumberUnavailable instead of moving a held number.
-	Assign(ctx context.Context, number string, t portal.Target, onlyIfAvailable bool) (portal.Number, error)
+	Assign(ctx context.Context, number string, t contract.Target, onlyIfAvailable bool) (contract.Number, error)
 	// Unassign frees a number; ifMatch, when not 0, is the version last
 	// read, so a number moved meanwhile is not freed (ErrPreconditionFailed).
-	Unassign(ctx context.Context, number string, ifMatch int64) (portal.Number, error)
+	Unassign(ctx context.Context, number string, ifMatch int64) (contract.Number, error)
 	// Export writes the portal's CSV export for the filter to w.
-	Export(ctx context.Context, f portal.NumberFilter, w io.Writer) error
+	Export(ctx context.Context, f contract.NumberFilter, w io.Writer) error
 	// Add puts numbers into the pool (admin token).
-	Add(ctx context.Context, numbers []string) ([]portal.Number, error)
+	Add(ctx context.Context, numbers []string) ([]contract.Number, error)
 }
 
 // Inventory reads the site's station count.
 type Inventory interface {
-	Read(ctx context.Context) (portal.Inventory, error)
+	Read(ctx context.Context) (contract.Inventory, error)
 }
 
 // Phones manages the site's devices.
 type Phones interface {
-	Create(ctx context.Context, name, model string) (portal.Phone, error)
-	Read(ctx context.Context, id string) (portal.Phone, error)
-	FindByName(ctx context.Context, name string) (portal.Phone, error)
-	List(ctx context.Context) ([]portal.Phone, error)
+	Create(ctx context.Context, name, model string) (contract.Phone, error)
+	Read(ctx context.Context, id string) (contract.Phone, error)
+	FindByName(ctx context.Context, name string) (contract.Phone, error)
+	List(ctx context.Context) ([]contract.Phone, error)
 	Delete(ctx context.Context, id string) error
 }
 
 // Services manages the site's auto attendants, hunt groups, call queues...
 type Services interface {
-	Create(ctx context.Context, name, serviceType string) (portal.Service, error)
-	Read(ctx context.Context, id string) (portal.Service, error)
-	FindByName(ctx context.Context, name string) (portal.Service, error)
-	List(ctx context.Context) ([]portal.Service, error)
+	Create(ctx context.Context, name, serviceType string) (contract.Service, error)
+	Read(ctx context.Context, id string) (contract.Service, error)
+	FindByName(ctx context.Context, name string) (contract.Service, error)
+	List(ctx context.Context) ([]contract.Service, error)
 	Delete(ctx context.Context, id string) error
 }
 
@@ -72,16 +71,16 @@ type Services interface {
 // needs an admin token. SetStationsPurchased has no If-Match, so it is sent
 // once, never retried.
 type Sites interface {
-	Read(ctx context.Context) (portal.Site, error)
-	Create(ctx context.Context, s portal.Site) (portal.Site, error)
-	SetStationsPurchased(ctx context.Context, total int) (portal.Site, error)
+	Read(ctx context.Context) (contract.Site, error)
+	Create(ctx context.Context, s contract.Site) (contract.Site, error)
+	SetStationsPurchased(ctx context.Context, total int) (contract.Site, error)
 }
 
 // Tokens issues API tokens (admin token). The secret is returned once, and
 // Create is sent once, never retried: the portal does not replay token
 // creates, so a retry could mint a second token.
 type Tokens interface {
-	Create(ctx context.Context, name, site string, admin bool) (portal.Token, string, error)
+	Create(ctx context.Context, name, site string, admin bool) (contract.Token, string, error)
 }
 
 // Client is a connection to one site of a portal.

@@ -1,20 +1,20 @@
 package client
 
-import "github.com/callingportal/terraform-provider-callingportal/internal/portal"
+import "github.com/callingportal/terraform-provider-callingportal/internal/contract"
 
-// Errors returned by the client are *portal.Error values decoded from the
+// Errors returned by the client are *contract.Error values decoded from the
 // portal's answer (code, message, details), so callers branch with errors.Is
 // on these sentinels and read details with errors.As.
 var (
-	ErrNotFound             = portal.ErrNotFound
-	ErrConflict             = portal.ErrConflict
-	ErrNoStationsAvailable  = portal.ErrNoStationsAvailable
-	ErrNumberUnavailable    = portal.ErrNumberUnavailable
-	ErrUserNumberLocked     = portal.ErrUserNumberLocked
-	ErrValidationFailed     = portal.ErrValidationFailed
-	ErrPreconditionFailed   = portal.ErrPreconditionFailed
-	ErrUnauthorized         = &portal.Error{Code: portal.CodeUnauthorized}
-	ErrForbidden            = &portal.Error{Code: portal.CodeForbidden}
-	ErrRateLimited          = &portal.Error{Code: portal.CodeRateLimited}
-	ErrIdempotencyKeyReused = &portal.Error{Code: portal.CodeIdempotencyKeyReused}
+	ErrNotFound             = contract.ErrNotFound
+	ErrConflict             = contract.ErrConflict
+	ErrNoStationsAvailable  = contract.ErrNoStationsAvailable
+	ErrNumberUnavailable    = contract.ErrNumberUnavailable
+	ErrUserNumberLocked     = contract.ErrUserNumberLocked
+	ErrValidationFailed     = contract.ErrValidationFailed
+	ErrPreconditionFailed   = contract.ErrPreconditionFailed
+	ErrUnauthorized         = &contract.Error{Code: contract.CodeUnauthorized}
+	ErrForbidden            = &contract.Error{Code: contract.CodeForbidden}
+	ErrRateLimited          = &contract.Error{Code: contract.CodeRateLimited}
+	ErrIdempotencyKeyReused = &contract.Error{Code: contract.CodeIdempotencyKeyReused}
 )

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hashicorp/go-retryablehttp"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 	"github.com/callingportal/terraform-provider-callingportal/internal/server"
 	"github.com/callingportal/terraform-provider-callingportal/internal/store/sqlite"
@@ -44,17 +45,17 @@ func newPortal(t *testing.T, stations int, opts server.Options) *testPortal {
 	t.Cleanup(func() { st.Close() })
 	p := &testPortal{store: st, secret: "cpt_test-" + portal.NewID("secret"), logs: &captureLogger{}}
 	err = st.Update(context.Background(), func(tx portal.Tx) error {
-		if _, err := portal.CreateSite(tx, portal.Site{ID: testSite, Name: "Headquarters", StationsPurchased: stations}); err != nil {
+		if _, err := portal.CreateSite(tx, contract.Site{ID: testSite, Name: "Headquarters", StationsPurchased: stations}); err != nil {
 			return err
 		}
 		if _, err := portal.AddNumbers(tx, testSite, numberRange(100, 109)); err != nil {
 			return err
 		}
-		if _, err := portal.CreateService(tx, testSite, portal.Service{Name: "Main line", Type: "auto_attendant"}); err != nil {
+		if _, err := portal.CreateService(tx, testSite, contract.Service{Name: "Main line", Type: "auto_attendant"}); err != nil {
 			return err
 		}
-		return tx.PutToken(portal.Token{ID: portal.NewID("tok"), Name: "test admin", Admin: true,
-			Hash: portal.HashSecret(p.secret), CreatedAt: portal.Now()})
+		return tx.PutToken(contract.Token{ID: portal.NewID("tok"), Name: "test admin", Admin: true,
+			CreatedAt: tx.Now()}, portal.HashSecret(p.secret))
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -10,14 +10,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/callingportal/terraform-provider-callingportal/internal/server"
 )
 
 var ctx = context.Background()
 
-func userInput(email, number string) portal.UserInput {
-	return portal.UserInput{Email: ptr(email), FirstName: ptr("Jane"), LastName: ptr("Doe"), PhoneNumber: ptr(number)}
+func userInput(email, number string) contract.UserInput {
+	return contract.UserInput{Email: ptr(email), FirstName: ptr("Jane"), LastName: ptr("Doe"), PhoneNumber: ptr(number)}
 }
 
 // (a) 429 with Retry-After: the client waits what the server says, then
@@ -42,7 +42,7 @@ func TestPortalRateLimitedRetryAfter(t *testing.T) {
 	p.faults.inject(http.MethodGet, tooManyNow, 10)
 	c := p.newClient(t, func(cfg *Config) { cfg.MaxRetries = 2 })
 	_, err = c.Inventory.Read(ctx)
-	var pe *portal.Error
+	var pe *contract.Error
 	if !errors.Is(err, ErrRateLimited) || !errors.As(err, &pe) || pe.Message != "injected: too many requests" {
 		t.Errorf("err = %v, want the server's rate_limited error", err)
 	}
@@ -88,7 +88,7 @@ func TestPortalUnavailable(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.faults.inject(http.MethodPut, badGateway, 2)
-	n, err := p.client.Numbers.Assign(ctx, "+13125550100", portal.Target{Type: portal.TargetPhone, ID: ph.ID}, true)
+	n, err := p.client.Numbers.Assign(ctx, "+13125550100", contract.Target{Type: contract.TargetPhone, ID: ph.ID}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestPortalCreateSurvivesDroppedConnection(t *testing.T) {
 			},
 			func(c *Client) ([]string, error) {
 				us, err := c.Users.List(ctx)
-				return ids(us, func(u portal.User) string { return u.ID }), err
+				return ids(us, func(u contract.User) string { return u.ID }), err
 			},
 		},
 		"phone": {
@@ -121,7 +121,7 @@ func TestPortalCreateSurvivesDroppedConnection(t *testing.T) {
 			},
 			func(c *Client) ([]string, error) {
 				phs, err := c.Phones.List(ctx)
-				return ids(phs, func(ph portal.Phone) string { return ph.ID }), err
+				return ids(phs, func(ph contract.Phone) string { return ph.ID }), err
 			},
 		},
 	}
@@ -202,7 +202,7 @@ func TestPortalNonReplayableSentOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.faults.inject(http.MethodPatch, dropAfter, 1)
-	u, err = p.client.Users.Update(ctx, u.ID, portal.UserInput{FirstName: ptr("Ann")}, 0)
+	u, err = p.client.Users.Update(ctx, u.ID, contract.UserInput{FirstName: ptr("Ann")}, 0)
 	if err != nil || u.FirstName != "Ann" {
 		t.Errorf("PATCH after a lost answer: %+v, %v", u, err)
 	}
@@ -223,7 +223,7 @@ func TestPortalErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Numbers.Assign(ctx, "+13125550101", portal.Target{Type: portal.TargetPhone, ID: desk.ID}, true); err != nil {
+	if _, err := c.Numbers.Assign(ctx, "+13125550101", contract.Target{Type: contract.TargetPhone, ID: desk.ID}, true); err != nil {
 		t.Fatal(err)
 	}
 	svc, err := c.Services.FindByName(ctx, "Main line")
@@ -252,17 +252,17 @@ func TestPortalErrors(t *testing.T) {
 			return err
 		}, ErrNoStationsAvailable, map[string]any{"available": float64(0), "in_use": float64(2)}},
 		{"user's number", func() error {
-			_, err := c.Numbers.Assign(ctx, jane.PhoneNumber, portal.Target{Type: portal.TargetService, ID: svc.ID}, false)
+			_, err := c.Numbers.Assign(ctx, jane.PhoneNumber, contract.Target{Type: contract.TargetService, ID: svc.ID}, false)
 			return err
 		}, ErrUserNumberLocked, map[string]any{"assigned_id": jane.ID}},
 		{"unassign a user's number", func() error { _, err := c.Numbers.Unassign(ctx, jane.PhoneNumber, 0); return err },
 			ErrUserNumberLocked, nil},
 		{"held number, only if available", func() error {
-			_, err := c.Numbers.Assign(ctx, "+13125550101", portal.Target{Type: portal.TargetService, ID: svc.ID}, true)
+			_, err := c.Numbers.Assign(ctx, "+13125550101", contract.Target{Type: contract.TargetService, ID: svc.ID}, true)
 			return err
 		}, ErrNumberUnavailable, map[string]any{"assigned_id": desk.ID}},
 		{"stale If-Match", func() error {
-			_, err := c.Users.Update(ctx, jane.ID, portal.UserInput{FirstName: ptr("J")}, jane.Version+1)
+			_, err := c.Users.Update(ctx, jane.ID, contract.UserInput{FirstName: ptr("J")}, jane.Version+1)
 			return err
 		}, ErrPreconditionFailed, map[string]any{"version": float64(jane.Version)}},
 		{"phone holds a number", func() error { return c.Phones.Delete(ctx, desk.ID) }, ErrConflict, nil},
@@ -273,7 +273,7 @@ func TestPortalErrors(t *testing.T) {
 		{"duplicate phone name", func() error { _, err := c.Phones.Create(ctx, "Desk", ""); return err },
 			ErrConflict, map[string]any{"field": "name"}},
 		{"invalid email", func() error {
-			_, err := c.Users.Update(ctx, jane.ID, portal.UserInput{Email: ptr("jane at example")}, 0)
+			_, err := c.Users.Update(ctx, jane.ID, contract.UserInput{Email: ptr("jane at example")}, 0)
 			return err
 		}, ErrValidationFailed, map[string]any{"field": "email"}},
 		{"unknown token", func() error { _, err := bad.Inventory.Read(ctx); return err }, ErrUnauthorized, nil},
@@ -281,11 +281,11 @@ func TestPortalErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.call()
 			if !errors.Is(err, tc.want) {
-				t.Fatalf("err = %v (code %s), want %s", err, portal.CodeOf(err), portal.CodeOf(tc.want))
+				t.Fatalf("err = %v (code %s), want %s", err, contract.CodeOf(err), contract.CodeOf(tc.want))
 			}
-			var pe *portal.Error
+			var pe *contract.Error
 			if !errors.As(err, &pe) || pe.Message == "" {
-				t.Fatalf("err = %#v, want a *portal.Error with a message", err)
+				t.Fatalf("err = %#v, want a *contract.Error with a message", err)
 			}
 			for k, v := range tc.details {
 				if pe.Details[k] != v {
@@ -308,7 +308,7 @@ func TestPortalRoundTrip(t *testing.T) {
 	if site, err = c.Sites.SetStationsPurchased(ctx, 4); err != nil || site.StationsPurchased != 4 || site.Version != 2 {
 		t.Fatalf("set stations: %+v, %v", site, err)
 	}
-	branch, err := c.Sites.Create(ctx, portal.Site{ID: "branch", StationsPurchased: 1})
+	branch, err := c.Sites.Create(ctx, contract.Site{ID: "branch", StationsPurchased: 1})
 	if err != nil || branch.ID != "branch" || branch.Name != "branch" || branch.CreatedAt.IsZero() {
 		t.Fatalf("create site: %+v, %v", branch, err)
 	}
@@ -319,7 +319,7 @@ func TestPortalRoundTrip(t *testing.T) {
 		t.Fatalf("token %+v, secret %q, %v", tok, secret, err)
 	}
 	bc := p.newClient(t, func(cfg *Config) { cfg.Token, cfg.Site = secret, "branch" })
-	if inv, err := bc.Inventory.Read(ctx); err != nil || inv != (portal.Inventory{Site: "branch", Total: 1, Available: 1}) {
+	if inv, err := bc.Inventory.Read(ctx); err != nil || inv != (contract.Inventory{Site: "branch", Total: 1, Available: 1}) {
 		t.Errorf("branch inventory %+v, %v", inv, err)
 	}
 	other := p.newClient(t, func(cfg *Config) { cfg.Token = secret })
@@ -330,11 +330,11 @@ func TestPortalRoundTrip(t *testing.T) {
 
 	// Numbers: more than one page of them.
 	added, err := c.Numbers.Add(ctx, numberRange(1000, 2199))
-	if err != nil || len(added) != 1200 || added[0].Number != "+13125551000" || added[0].Status != portal.StatusAvailable {
+	if err != nil || len(added) != 1200 || added[0].Number != "+13125551000" || added[0].Status != contract.StatusAvailable {
 		t.Fatalf("add: %d numbers, %v", len(added), err)
 	}
 	p.faults.reset()
-	all, err := c.Numbers.List(ctx, portal.NumberFilter{})
+	all, err := c.Numbers.List(ctx, contract.NumberFilter{})
 	if err != nil || len(all) != 1210 || p.faults.count(http.MethodGet) != 3 {
 		t.Fatalf("list: %d numbers in %d pages, %v", len(all), p.faults.count(http.MethodGet), err)
 	}
@@ -343,7 +343,7 @@ func TestPortalRoundTrip(t *testing.T) {
 			t.Fatalf("list out of order or repeated at %d: %s, %s", i, all[i-1].Number, all[i].Number)
 		}
 	}
-	if some, err := c.Numbers.List(ctx, portal.NumberFilter{Prefix: "+1312555010"}); err != nil || len(some) != 10 {
+	if some, err := c.Numbers.List(ctx, contract.NumberFilter{Prefix: "+1312555010"}); err != nil || len(some) != 10 {
 		t.Errorf("prefix filter: %d numbers, %v", len(some), err)
 	}
 
@@ -369,42 +369,42 @@ func TestPortalRoundTrip(t *testing.T) {
 	}
 
 	// Assign by any spelling, move, unassign.
-	n, err := c.Numbers.Assign(ctx, "+1 (312) 555-0105", portal.Target{Type: portal.TargetPhone, ID: ph.ID}, true)
+	n, err := c.Numbers.Assign(ctx, "+1 (312) 555-0105", contract.Target{Type: contract.TargetPhone, ID: ph.ID}, true)
 	if err != nil || n.Number != "+13125550105" || n.AssignedID != ph.ID || n.AssignedName != "Lobby" {
 		t.Fatalf("assign %+v, %v", n, err)
 	}
-	if n, err = c.Numbers.Assign(ctx, "+13125550105", portal.Target{Type: portal.TargetService, ID: svc.ID}, false); err != nil || n.AssignedID != svc.ID {
+	if n, err = c.Numbers.Assign(ctx, "+13125550105", contract.Target{Type: contract.TargetService, ID: svc.ID}, false); err != nil || n.AssignedID != svc.ID {
 		t.Fatalf("move %+v, %v", n, err)
 	}
-	if n, err = c.Numbers.Read(ctx, "+1 312 555 0105"); err != nil || n.AssignedType != portal.TargetService {
+	if n, err = c.Numbers.Read(ctx, "+1 312 555 0105"); err != nil || n.AssignedType != contract.TargetService {
 		t.Errorf("read %+v, %v", n, err)
 	}
 
 	// Users.
-	u, err := c.Users.Create(ctx, portal.UserInput{Email: ptr("jane@example.com"), FirstName: ptr("Jane"), LastName: ptr("Doe"),
+	u, err := c.Users.Create(ctx, contract.UserInput{Email: ptr("jane@example.com"), FirstName: ptr("Jane"), LastName: ptr("Doe"),
 		Extension: ptr("1001"), PhoneNumber: ptr("+13125550100"), VoicemailPIN: ptr("4321")})
 	if err != nil || u.PhoneNumber != "+13125550100" || !u.VoicemailPINSet || u.Extension != "1001" {
 		t.Fatalf("create user %+v, %v", u, err)
 	}
-	for name, find := range map[string]func() (portal.User, error){
-		"read":      func() (portal.User, error) { return c.Users.Read(ctx, u.ID) },
-		"by email":  func() (portal.User, error) { return c.Users.FindByEmail(ctx, "jane@example.com") },
-		"by number": func() (portal.User, error) { return c.Users.FindByNumber(ctx, "+13125550100") },
+	for name, find := range map[string]func() (contract.User, error){
+		"read":      func() (contract.User, error) { return c.Users.Read(ctx, u.ID) },
+		"by email":  func() (contract.User, error) { return c.Users.FindByEmail(ctx, "jane@example.com") },
+		"by number": func() (contract.User, error) { return c.Users.FindByNumber(ctx, "+13125550100") },
 	} {
 		if got, err := find(); err != nil || got.ID != u.ID || got.Version != u.Version {
 			t.Errorf("%s: %+v, %v", name, got, err)
 		}
 	}
-	if u, err = c.Users.Update(ctx, u.ID, portal.UserInput{LastName: ptr("Roe")}, u.Version); err != nil || u.LastName != "Roe" || u.FirstName != "Jane" || u.Version != 2 {
+	if u, err = c.Users.Update(ctx, u.ID, contract.UserInput{LastName: ptr("Roe")}, u.Version); err != nil || u.LastName != "Roe" || u.FirstName != "Jane" || u.Version != 2 {
 		t.Fatalf("update %+v, %v", u, err)
 	}
-	if inv, err := c.Inventory.Read(ctx); err != nil || inv != (portal.Inventory{Site: testSite, Total: 4, InUse: 2, Available: 2}) {
+	if inv, err := c.Inventory.Read(ctx); err != nil || inv != (contract.Inventory{Site: testSite, Total: 4, InUse: 2, Available: 2}) {
 		t.Errorf("inventory %+v, %v", inv, err)
 	}
 
 	// The export is the portal's file, byte for byte.
 	var got bytes.Buffer
-	if err := c.Numbers.Export(ctx, portal.NumberFilter{Status: portal.StatusAssigned}, &got); err != nil {
+	if err := c.Numbers.Export(ctx, contract.NumberFilter{Status: contract.StatusAssigned}, &got); err != nil {
 		t.Fatal(err)
 	}
 	req, _ := http.NewRequest(http.MethodGet, p.url+"/v1/sites/hq/numbers/export.csv?status=assigned", nil)
@@ -420,7 +420,7 @@ func TestPortalRoundTrip(t *testing.T) {
 	}
 
 	// Unassign and delete.
-	if n, err = c.Numbers.Unassign(ctx, "+13125550105", 0); err != nil || n.Status != portal.StatusAvailable || n.AssignedID != "" {
+	if n, err = c.Numbers.Unassign(ctx, "+13125550105", 0); err != nil || n.Status != contract.StatusAvailable || n.AssignedID != "" {
 		t.Errorf("unassign %+v, %v", n, err)
 	}
 	if err := c.Users.Delete(ctx, u.ID); err != nil {
@@ -446,7 +446,7 @@ func TestPortalLoggerNeverSeesToken(t *testing.T) {
 	p := newPortal(t, 5, server.Options{})
 	c := p.newClient(t, func(cfg *Config) { cfg.MaxRetries = 2 })
 	p.faults.inject(http.MethodPost, dropAfter, 1)
-	if _, err := c.Users.Create(ctx, portal.UserInput{Email: ptr("pin@example.com"), FirstName: ptr("P"), LastName: ptr("In"),
+	if _, err := c.Users.Create(ctx, contract.UserInput{Email: ptr("pin@example.com"), FirstName: ptr("P"), LastName: ptr("In"),
 		PhoneNumber: ptr("+13125550104"), VoicemailPIN: ptr("97531")}); err != nil {
 		t.Fatal(err)
 	}

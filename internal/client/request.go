@@ -14,9 +14,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/hashicorp/go-retryablehttp"
-
-	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
 // An option sets a header of one request.
@@ -95,7 +94,7 @@ func (c *Client) newRequest(ctx context.Context, method, path string, q url.Valu
 
 // do sends req with the retry policy and decodes the answer: a JSON body
 // into out, a body to out itself if it is an io.Writer, nothing if out is
-// nil. A failed call returns a *portal.Error, or the transport error wrapped
+// nil. A failed call returns a *contract.Error, or the transport error wrapped
 // with the method and path.
 func (c *Client) do(req *retryablehttp.Request, out any) error {
 	method, path := req.Method, req.URL.EscapedPath()
@@ -180,7 +179,7 @@ func findOne[T any](ctx context.Context, c *Client, path, kind, filter, value st
 		return zero, err
 	}
 	if len(found) == 0 {
-		return zero, &portal.Error{Code: portal.CodeNotFound,
+		return zero, &contract.Error{Code: contract.CodeNotFound,
 			Message: fmt.Sprintf("no %s with %s %q on site %s", kind, filter, value, c.Site),
 			Details: map[string]any{"kind": kind, filter: value, "site": c.Site}}
 	}
@@ -195,12 +194,12 @@ func cloneValues(q url.Values) url.Values {
 	return out
 }
 
-// decodeError turns a failed answer into a *portal.Error: the portal's own
+// decodeError turns a failed answer into a *contract.Error: the portal's own
 // JSON error when there is one, else one whose code follows the status
 // (a proxy's HTML page, a truncated body).
 func decodeError(method, path string, resp *http.Response) error {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	var e portal.Error
+	var e contract.Error
 	if json.Unmarshal(body, &e) == nil && e.Code != "" {
 		if e.Message == "" {
 			e.Message = fmt.Sprintf("%s %s: %s (HTTP %d)", method, path, e.Code, resp.StatusCode)
@@ -211,28 +210,28 @@ func decodeError(method, path string, resp *http.Response) error {
 	if x := excerpt(body, 200); x != "" {
 		msg += ": " + x
 	}
-	return &portal.Error{Code: codeForStatus(resp.StatusCode), Message: msg,
+	return &contract.Error{Code: codeForStatus(resp.StatusCode), Message: msg,
 		Details: map[string]any{"status": resp.StatusCode}}
 }
 
-func codeForStatus(status int) portal.Code {
+func codeForStatus(status int) contract.Code {
 	switch status {
 	case http.StatusUnauthorized:
-		return portal.CodeUnauthorized
+		return contract.CodeUnauthorized
 	case http.StatusForbidden:
-		return portal.CodeForbidden
+		return contract.CodeForbidden
 	case http.StatusNotFound:
-		return portal.CodeNotFound
+		return contract.CodeNotFound
 	case http.StatusConflict:
-		return portal.CodeConflict
+		return contract.CodeConflict
 	case http.StatusPreconditionFailed:
-		return portal.CodePreconditionFailed
+		return contract.CodePreconditionFailed
 	case http.StatusUnprocessableEntity:
-		return portal.CodeValidationFailed
+		return contract.CodeValidationFailed
 	case http.StatusTooManyRequests:
-		return portal.CodeRateLimited
+		return contract.CodeRateLimited
 	}
-	return portal.CodeInternal
+	return contract.CodeInternal
 }
 
 // excerpt is the start of body on one line, for a message.

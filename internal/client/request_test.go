@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 )
 
 // newStubClient is a client of a hand-written handler, with short waits.
@@ -108,19 +108,19 @@ func TestRequestHeaders(t *testing.T) {
 	}, func(cfg *Config) { cfg.UserAgent = "tf-test/1.0" })
 	ctx := context.Background()
 
-	if _, err := c.Users.Create(ctx, portal.UserInput{Email: ptr("a@example.com")}); err != nil {
+	if _, err := c.Users.Create(ctx, contract.UserInput{Email: ptr("a@example.com")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Users.Update(ctx, "usr_1", portal.UserInput{FirstName: ptr("Ann")}, 7); err != nil {
+	if _, err := c.Users.Update(ctx, "usr_1", contract.UserInput{FirstName: ptr("Ann")}, 7); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Users.Update(ctx, "usr_1", portal.UserInput{}, 0); err != nil {
+	if _, err := c.Users.Update(ctx, "usr_1", contract.UserInput{}, 0); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Numbers.Assign(ctx, "+1 312/555 0142", portal.Target{Type: portal.TargetPhone, ID: "ph_1"}, true); err != nil {
+	if _, err := c.Numbers.Assign(ctx, "+1 312/555 0142", contract.Target{Type: contract.TargetPhone, ID: "ph_1"}, true); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Numbers.Assign(ctx, "+13125550142", portal.Target{Type: portal.TargetPhone, ID: "ph_1"}, false); err != nil {
+	if _, err := c.Numbers.Assign(ctx, "+13125550142", contract.Target{Type: contract.TargetPhone, ID: "ph_1"}, false); err != nil {
 		t.Fatal(err)
 	}
 
@@ -204,16 +204,16 @@ func TestAttemptsByStatus(t *testing.T) {
 			case "POST token":
 				_, _, err = c.Tokens.Create(ctx, "ci", "hq", false)
 			case http.MethodPatch:
-				_, err = c.Users.Update(ctx, "usr_1", portal.UserInput{}, tc.ifMatch)
+				_, err = c.Users.Update(ctx, "usr_1", contract.UserInput{}, tc.ifMatch)
 			case http.MethodPut:
-				_, err = c.Numbers.Assign(ctx, "+13125550142", portal.Target{}, false)
+				_, err = c.Numbers.Assign(ctx, "+13125550142", contract.Target{}, false)
 			case http.MethodDelete:
 				err = c.Phones.Delete(ctx, "ph_1")
 			}
 			if n != tc.attempts {
 				t.Errorf("%d attempts, want %d", n, tc.attempts)
 			}
-			var pe *portal.Error
+			var pe *contract.Error
 			if !errors.As(err, &pe) || pe.Code != codeForStatus(tc.status) || !strings.Contains(pe.Message, strconv.Itoa(tc.status)) {
 				t.Errorf("err = %#v, want a portal error for %d", err, tc.status)
 			}
@@ -227,7 +227,7 @@ func TestDecodeError(t *testing.T) {
 		status      int
 		contentType string
 		body        string
-		want        *portal.Error
+		want        *contract.Error
 		contains    []string
 	}{
 		{"portal error", 409, "application/json",
@@ -236,7 +236,7 @@ func TestDecodeError(t *testing.T) {
 		{"portal error without message", 404, "application/json", `{"code":"not_found"}`,
 			ErrNotFound, []string{"GET /v1/sites/hq/users/usr_1", "not_found", "404"}},
 		{"proxy HTML 502", 502, "text/html", "<html>\n<body>\n  <h1>502 Bad Gateway</h1>\n</body></html>",
-			&portal.Error{Code: portal.CodeInternal}, []string{"GET /v1/sites/hq/users/usr_1", "502 Bad Gateway", "<h1>502 Bad Gateway</h1>"}},
+			&contract.Error{Code: contract.CodeInternal}, []string{"GET /v1/sites/hq/users/usr_1", "502 Bad Gateway", "<h1>502 Bad Gateway</h1>"}},
 		{"plain 404", 404, "text/plain", "404 page not found\n", ErrNotFound, []string{"404 page not found"}},
 		{"401 empty", 401, "", "", ErrUnauthorized, []string{"401 Unauthorized"}},
 		{"403", 403, "text/plain", "nope", ErrForbidden, []string{"nope"}},
@@ -244,8 +244,8 @@ func TestDecodeError(t *testing.T) {
 		{"412", 412, "text/plain", "x", ErrPreconditionFailed, nil},
 		{"422", 422, "text/plain", "x", ErrValidationFailed, nil},
 		{"429", 429, "text/plain", "x", ErrRateLimited, nil},
-		{"JSON without code", 400, "application/json", `{"error":"bad"}`, &portal.Error{Code: portal.CodeInternal}, []string{`{"error":"bad"}`}},
-		{"long body", 500, "text/plain", strings.Repeat("é", 500), &portal.Error{Code: portal.CodeInternal}, []string{"…"}},
+		{"JSON without code", 400, "application/json", `{"error":"bad"}`, &contract.Error{Code: contract.CodeInternal}, []string{`{"error":"bad"}`}},
+		{"long body", 500, "text/plain", strings.Repeat("é", 500), &contract.Error{Code: contract.CodeInternal}, []string{"…"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newStubClient(t, func(w http.ResponseWriter, r *http.Request) {
@@ -256,11 +256,11 @@ func TestDecodeError(t *testing.T) {
 				_, _ = io.WriteString(w, tc.body)
 			}, func(cfg *Config) { cfg.MaxRetries = -1 })
 			_, err := c.Users.Read(context.Background(), "usr_1")
-			var pe *portal.Error
+			var pe *contract.Error
 			if !errors.As(err, &pe) {
-				t.Fatalf("err = %v (%T), want *portal.Error", err, err)
+				t.Fatalf("err = %v (%T), want *contract.Error", err, err)
 			}
-			if !errors.Is(err, &portal.Error{Code: tc.want.Code}) {
+			if !errors.Is(err, &contract.Error{Code: tc.want.Code}) {
 				t.Errorf("code %q, want %q", pe.Code, tc.want.Code)
 			}
 			for _, s := range tc.contains {
@@ -279,7 +279,7 @@ func TestDecodeError(t *testing.T) {
 			_, _ = io.WriteString(w, `{"code":"user_number_locked","message":"locked","details":{"assigned_id":"usr_9"}}`)
 		})
 		_, err := c.Numbers.Unassign(context.Background(), "+13125550142", 0)
-		var pe *portal.Error
+		var pe *contract.Error
 		if !errors.Is(err, ErrUserNumberLocked) || errors.Is(err, ErrConflict) || !errors.As(err, &pe) || pe.Details["assigned_id"] != "usr_9" {
 			t.Errorf("err = %#v", err)
 		}
@@ -305,7 +305,7 @@ func TestTransportError(t *testing.T) {
 	if !strings.HasPrefix(msg, "GET /v1/sites/hq/inventory: giving up after 3 attempts: ") || strings.Contains(msg, "tok-secret") {
 		t.Errorf("err = %q", msg)
 	}
-	if errors.Is(err, ErrNotFound) || portal.CodeOf(err) != portal.CodeInternal {
+	if errors.Is(err, ErrNotFound) || contract.CodeOf(err) != contract.CodeInternal {
 		t.Errorf("a transport error matches a portal code: %v", err)
 	}
 
@@ -324,15 +324,15 @@ func TestListAllFollowsCursors(t *testing.T) {
 		page := map[string]any{}
 		switch q.Get("cursor") {
 		case "":
-			page["items"], page["next_cursor"] = []portal.Number{{Number: "+13125550100"}, {Number: "+13125550101"}}, "c1"
+			page["items"], page["next_cursor"] = []contract.Number{{Number: "+13125550100"}, {Number: "+13125550101"}}, "c1"
 		case "c1":
-			page["items"], page["next_cursor"] = []portal.Number{{Number: "+13125550102"}}, "c2"
+			page["items"], page["next_cursor"] = []contract.Number{{Number: "+13125550102"}}, "c2"
 		case "c2":
-			page["items"] = []portal.Number{{Number: "+13125550103"}}
+			page["items"] = []contract.Number{{Number: "+13125550103"}}
 		}
 		_ = json.NewEncoder(w).Encode(page)
 	})
-	got, err := c.Numbers.List(context.Background(), portal.NumberFilter{Status: portal.StatusAvailable, Prefix: "+1312"})
+	got, err := c.Numbers.List(context.Background(), contract.NumberFilter{Status: contract.StatusAvailable, Prefix: "+1312"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -387,7 +387,7 @@ func TestExportCopiesBytes(t *testing.T) {
 		_, _ = io.WriteString(w, csv)
 	})
 	var buf bytes.Buffer
-	if err := c.Numbers.Export(context.Background(), portal.NumberFilter{AssignedType: portal.TargetPhone}, &buf); err != nil {
+	if err := c.Numbers.Export(context.Background(), contract.NumberFilter{AssignedType: contract.TargetPhone}, &buf); err != nil {
 		t.Fatal(err)
 	}
 	if buf.String() != csv || accept != "text/csv" || query != "assigned_type=phone" {
@@ -403,10 +403,10 @@ func TestIdempotencyKeys(t *testing.T) {
 		_, _ = io.WriteString(w, `{}`)
 	})
 	for _, create := range []func() error{
-		func() error { _, err := c.Users.Create(ctx, portal.UserInput{}); return err },
+		func() error { _, err := c.Users.Create(ctx, contract.UserInput{}); return err },
 		func() error { _, err := c.Phones.Create(ctx, "desk", ""); return err },
 		func() error { _, err := c.Services.Create(ctx, "main", "hunt_group"); return err },
-		func() error { _, err := c.Sites.Create(ctx, portal.Site{ID: "branch"}); return err },
+		func() error { _, err := c.Sites.Create(ctx, contract.Site{ID: "branch"}); return err },
 		func() error { _, err := c.Numbers.Add(ctx, []string{"+13125550100"}); return err },
 		func() error { _, _, err := c.Tokens.Create(ctx, "ci", "hq", false); return err },
 	} {

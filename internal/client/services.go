@@ -4,32 +4,32 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 )
 
 var _ Services = (*services)(nil)
 
 type services struct{ c *Client }
 
-// Create adds a service; serviceType is one of portal.ServiceTypes.
-func (s *services) Create(ctx context.Context, name, serviceType string) (portal.Service, error) {
+// Create adds a service; serviceType is one of contract.ServiceTypes.
+func (s *services) Create(ctx context.Context, name, serviceType string) (contract.Service, error) {
 	in := struct {
 		Name string `json:"name"`
 		Type string `json:"type"`
 	}{name, serviceType}
-	return call[portal.Service](ctx, s.c, http.MethodPost, s.c.sitePath("services"), in, idempotencyKey())
+	return call[contract.Service](ctx, s.c, http.MethodPost, s.c.sitePath("services"), in, idempotencyKey())
 }
 
-func (s *services) Read(ctx context.Context, id string) (portal.Service, error) {
-	return call[portal.Service](ctx, s.c, http.MethodGet, s.c.sitePath("services", id), nil)
+func (s *services) Read(ctx context.Context, id string) (contract.Service, error) {
+	return call[contract.Service](ctx, s.c, http.MethodGet, s.c.sitePath("services", id), nil)
 }
 
-func (s *services) FindByName(ctx context.Context, name string) (portal.Service, error) {
-	return findOne[portal.Service](ctx, s.c, s.c.sitePath("services"), "service", "name", name)
+func (s *services) FindByName(ctx context.Context, name string) (contract.Service, error) {
+	return findOne[contract.Service](ctx, s.c, s.c.sitePath("services"), "service", "name", name)
 }
 
-func (s *services) List(ctx context.Context) ([]portal.Service, error) {
-	return listAll[portal.Service](ctx, s.c, s.c.sitePath("services"), nil)
+func (s *services) List(ctx context.Context) ([]contract.Service, error) {
+	return listAll[contract.Service](ctx, s.c, s.c.sitePath("services"), nil)
 }
 
 func (s *services) Delete(ctx context.Context, id string) error {

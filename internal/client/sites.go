@@ -4,32 +4,32 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 )
 
 var _ Sites = (*sites)(nil)
 
 type sites struct{ c *Client }
 
-func (s *sites) Read(ctx context.Context) (portal.Site, error) {
-	return call[portal.Site](ctx, s.c, http.MethodGet, s.c.sitePath(), nil)
+func (s *sites) Read(ctx context.Context) (contract.Site, error) {
+	return call[contract.Site](ctx, s.c, http.MethodGet, s.c.sitePath(), nil)
 }
 
 // Create adds the site s.ID (admin token), not necessarily the client's own.
-func (s *sites) Create(ctx context.Context, site portal.Site) (portal.Site, error) {
+func (s *sites) Create(ctx context.Context, site contract.Site) (contract.Site, error) {
 	in := struct {
 		ID                string `json:"id"`
 		Name              string `json:"name,omitempty"`
 		StationsPurchased int    `json:"stations_purchased"`
 	}{site.ID, site.Name, site.StationsPurchased}
-	return call[portal.Site](ctx, s.c, http.MethodPost, "/v1/sites", in, idempotencyKey())
+	return call[contract.Site](ctx, s.c, http.MethodPost, "/v1/sites", in, idempotencyKey())
 }
 
 // SetStationsPurchased is a PATCH without If-Match, so it is sent once: the
 // retry policy (retry.go) replays only writes that cannot apply twice.
-func (s *sites) SetStationsPurchased(ctx context.Context, total int) (portal.Site, error) {
+func (s *sites) SetStationsPurchased(ctx context.Context, total int) (contract.Site, error) {
 	in := struct {
 		StationsPurchased int `json:"stations_purchased"`
 	}{total}
-	return call[portal.Site](ctx, s.c, http.MethodPatch, s.c.sitePath(), in)
+	return call[contract.Site](ctx, s.c, http.MethodPatch, s.c.sitePath(), in)
 }

@@ -13,10 +13,17 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 )
 
-// Now is the clock the rules stamp objects with; tests may replace it.
-var Now = func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
+// Clock tells the time. A store stamps each transaction with its clock's
+// time (Tx.Now), so a test can set the time the rules see.
+type Clock func() time.Time
+
+// SystemClock is the real time, in UTC to the millisecond, as the portal
+// stamps its objects.
+func SystemClock() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
 
 // NewID returns a random identifier such as "usr_k3j9x2m4q7ab".
 func NewID(prefix string) string {
@@ -78,7 +85,7 @@ type Condition struct {
 
 func checkVersion(kind, id string, have int64, c Condition) error {
 	if c.IfMatch != 0 && c.IfMatch != have {
-		return StaleVersion(kind, id, have, c.IfMatch)
+		return contract.StaleVersion(kind, id, have, c.IfMatch)
 	}
 	return nil
 }
@@ -86,41 +93,41 @@ func checkVersion(kind, id string, have int64, c Condition) error {
 var siteIDPattern = regexp.MustCompile(`^[a-z0-9-]{2,40}$`)
 
 // CreateSite adds a site with no numbers.
-func CreateSite(tx Tx, s Site) (Site, error) {
+func CreateSite(tx Tx, s contract.Site) (contract.Site, error) {
 	if !siteIDPattern.MatchString(s.ID) {
-		return Site{}, Invalid("id", "%q must be 2 to 40 lowercase letters, digits or dashes", s.ID)
+		return contract.Site{}, contract.Invalid("id", "%q must be 2 to 40 lowercase letters, digits or dashes", s.ID)
 	}
 	if s.StationsPurchased < 0 {
-		return Site{}, Invalid("stations_purchased", "must not be negative")
+		return contract.Site{}, contract.Invalid("stations_purchased", "must not be negative")
 	}
 	if _, err := tx.GetSite(s.ID); err == nil {
-		return Site{}, Conflict("id", "site %q already exists", s.ID)
-	} else if !errors.Is(err, ErrNotFound) {
-		return Site{}, err
+		return contract.Site{}, contract.Conflict("id", "site %q already exists", s.ID)
+	} else if !errors.Is(err, contract.ErrNotFound) {
+		return contract.Site{}, err
 	}
 	if s.Name == "" {
 		s.Name = s.ID
 	}
-	s.Version, s.CreatedAt = 1, Now()
+	s.Version, s.CreatedAt = 1, tx.Now()
 	return s, tx.PutSite(s)
 }
 
 // SetStationsPurchased changes how many stations a site has bought. It can
 // never drop below the stations in use.
-func SetStationsPurchased(tx Tx, site string, total int, c Condition) (Site, error) {
+func SetStationsPurchased(tx Tx, site string, total int, c Condition) (contract.Site, error) {
 	s, err := tx.LockSite(site)
 	if err != nil {
-		return Site{}, err
+		return contract.Site{}, err
 	}
 	if err := checkVersion("site", site, s.Version, c); err != nil {
-		return Site{}, err
+		return contract.Site{}, err
 	}
 	inUse, err := tx.CountAssigned(site)
 	if err != nil {
-		return Site{}, err
+		return contract.Site{}, err
 	}
 	if total < inUse {
-		return Site{}, Invalid("stations_purchased", "%d is below the %d stations in use", total, inUse)
+		return contract.Site{}, contract.Invalid("stations_purchased", "%d is below the %d stations in use", total, inUse)
 	}
 	s.StationsPurchased = total
 	s.Version++
@@ -128,22 +135,22 @@ func SetStationsPurchased(tx Tx, site string, total int, c Condition) (Site, err
 }
 
 // AddNumbers puts numbers into the site's pool as available.
-func AddNumbers(tx Tx, site string, numbers []string) ([]Number, error) {
+func AddNumbers(tx Tx, site string, numbers []string) ([]contract.Number, error) {
 	if _, err := tx.LockSite(site); err != nil {
 		return nil, err
 	}
-	added := make([]Number, 0, len(numbers))
+	added := make([]contract.Number, 0, len(numbers))
 	for _, raw := range numbers {
-		e164, err := NormalizeNumber(raw, "")
+		e164, err := contract.NormalizeNumber(raw, "")
 		if err != nil {
 			return nil, err
 		}
 		if _, err := tx.GetNumber(site, e164); err == nil {
-			return nil, Conflict("numbers", "number %s is already in the pool of site %s", e164, site)
-		} else if !errors.Is(err, ErrNotFound) {
+			return nil, contract.Conflict("numbers", "number %s is already in the pool of site %s", e164, site)
+		} else if !errors.Is(err, contract.ErrNotFound) {
 			return nil, err
 		}
-		n := Number{Number: e164, Status: StatusAvailable, Version: 1, UpdatedAt: Now()}
+		n := contract.Number{Number: e164, Status: contract.StatusAvailable, Version: 1, UpdatedAt: tx.Now()}
 		if err := tx.PutNumber(site, n); err != nil {
 			return nil, err
 		}
@@ -153,79 +160,79 @@ func AddNumbers(tx Tx, site string, numbers []string) ([]Number, error) {
 }
 
 // GetInventory counts the site's stations.
-func GetInventory(tx Tx, site string) (Inventory, error) {
+func GetInventory(tx Tx, site string) (contract.Inventory, error) {
 	s, err := tx.GetSite(site)
 	if err != nil {
-		return Inventory{}, err
+		return contract.Inventory{}, err
 	}
 	inUse, err := tx.CountAssigned(site)
 	if err != nil {
-		return Inventory{}, err
+		return contract.Inventory{}, err
 	}
-	return Inventory{Site: site, Total: s.StationsPurchased, InUse: inUse, Available: s.StationsPurchased - inUse}, nil
+	return contract.Inventory{Site: site, Total: s.StationsPurchased, InUse: inUse, Available: s.StationsPurchased - inUse}, nil
 }
 
 // takeNumber gives an available number to a holder, taking one station.
-func takeNumber(tx Tx, site string, n Number, holder TargetType, id string) (Number, error) {
+func takeNumber(tx Tx, site string, n contract.Number, holder contract.TargetType, id string) (contract.Number, error) {
 	inv, err := GetInventory(tx, site)
 	if err != nil {
-		return Number{}, err
+		return contract.Number{}, err
 	}
 	if inv.Available < 1 {
-		return Number{}, NoStations("this change", 1, inv)
+		return contract.Number{}, contract.NoStations("this change", 1, inv)
 	}
-	n.Status, n.AssignedType, n.AssignedID = StatusAssigned, holder, id
+	n.Status, n.AssignedType, n.AssignedID = contract.StatusAssigned, holder, id
 	return putNumber(tx, site, n)
 }
 
 // putNumber stores a changed number and reads it back with its holder's name.
-func putNumber(tx Tx, site string, n Number) (Number, error) {
+func putNumber(tx Tx, site string, n contract.Number) (contract.Number, error) {
 	n.Version++
-	n.UpdatedAt = Now()
+	n.UpdatedAt = tx.Now()
 	if err := tx.PutNumber(site, n); err != nil {
-		return Number{}, err
+		return contract.Number{}, err
 	}
 	return tx.GetNumber(site, n.Number)
 }
 
 // freeNumber makes a held number available again, freeing its station.
-func freeNumber(tx Tx, site string, n Number) (Number, error) {
-	n.Status, n.AssignedType, n.AssignedID, n.AssignedName = StatusAvailable, "", "", ""
+func freeNumber(tx Tx, site string, n contract.Number) (contract.Number, error) {
+	n.Status, n.AssignedType, n.AssignedID, n.AssignedName = contract.StatusAvailable, "", "", ""
 	return putNumber(tx, site, n)
 }
 
 // poolNumber finds a number of the site's pool, accepting any spelling.
-func poolNumber(tx Tx, site, raw string) (Number, error) {
-	e164, err := NormalizeNumber(raw, "")
+func poolNumber(tx Tx, site, raw string) (contract.Number, error) {
+	e164, err := contract.NormalizeNumber(raw, "")
 	if err != nil {
-		return Number{}, err
+		return contract.Number{}, err
 	}
 	n, err := tx.GetNumber(site, e164)
-	if errors.Is(err, ErrNotFound) {
-		return Number{}, NotInPool(site, e164)
+	if errors.Is(err, contract.ErrNotFound) {
+		return contract.Number{}, contract.NotInPool(site, e164)
 	}
 	return n, err
 }
 
-func validateUserFields(in UserInput) error {
+func validateUserFields(in contract.UserInput) error {
 	if in.Email != nil {
-		if err := ValidateEmail(*in.Email); err != nil {
+		if err := contract.ValidateEmail(*in.Email); err != nil {
 			return err
 		}
 	}
 	if in.FirstName != nil && strings.TrimSpace(*in.FirstName) == "" {
-		return Invalid("first_name", "must not be empty")
+		return contract.Invalid("first_name", "must not be empty")
 	}
 	if in.LastName != nil && strings.TrimSpace(*in.LastName) == "" {
-		return Invalid("last_name", "must not be empty")
+		return contract.Invalid("last_name", "must not be empty")
 	}
 	if in.Extension != nil && *in.Extension != "" {
-		if err := ValidateExtension(*in.Extension); err != nil {
+		if err := contract.ValidateExtension(*in.Extension); err != nil {
 			return err
 		}
 	}
 	if in.VoicemailPIN != nil {
-		if err := ValidateVoicemailPIN(*in.VoicemailPIN); err != nil {
+		if err := contract.ValidateVoicemailPIN(*in.VoicemailPIN); err != nil {
 			return err
 		}
 	}
@@ -236,100 +243,109 @@ func validateUserFields(in UserInput) error {
 func checkUnique(tx Tx, site, field, value, self string) error {
 	other, err := tx.FindUser(site, field, value)
 	switch {
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, contract.ErrNotFound):
 		return nil
 	case err != nil:
 		return err
 	case other.ID != self:
-		return Conflict(field, "%s %q is already used by user %s (%s)", field, value, other.DisplayName(), other.ID)
+		return contract.Conflict(field, "%s %q is already used by user %s (%s)", field, value, other.DisplayName(), other.ID)
 	}
 	return nil
 }
 
+// setPIN stores the hash of a user's new voicemail PIN, if there is one.
+func setPIN(tx Tx, site, id string, pin *string) error {
+	if pin == nil {
+		return nil
+	}
+	return tx.SetVoicemailPINHash(site, id, HashPIN(*pin))
+}
+
 // CreateUser sets a user up with an available number of the site, taking one
 // station.
-func CreateUser(tx Tx, site string, in UserInput) (User, error) {
+func CreateUser(tx Tx, site string, in contract.UserInput) (contract.User, error) {
 	// In a fixed order, so the same request always names the same field.
 	for _, f := range []struct {
 		name  string
 		value *string
 	}{{"email", in.Email}, {"first_name", in.FirstName}, {"last_name", in.LastName}, {"phone_number", in.PhoneNumber}} {
 		if f.value == nil {
-			return User{}, Invalid(f.name, "is required")
+			return contract.User{}, contract.Invalid(f.name, "is required")
 		}
 	}
 	if err := validateUserFields(in); err != nil {
-		return User{}, err
+		return contract.User{}, err
 	}
 	if _, err := tx.LockSite(site); err != nil {
-		return User{}, err
+		return contract.User{}, err
 	}
 	n, err := poolNumber(tx, site, *in.PhoneNumber)
 	if err != nil {
-		return User{}, err
+		return contract.User{}, err
 	}
-	if n.Status != StatusAvailable {
-		return User{}, HolderError(n)
+	if n.Status != contract.StatusAvailable {
+		return contract.User{}, contract.HolderError(n)
 	}
 	if err := checkUnique(tx, site, "email", *in.Email, ""); err != nil {
-		return User{}, err
+		return contract.User{}, err
 	}
-	u := User{ID: NewID("usr"), Email: *in.Email, FirstName: *in.FirstName, LastName: *in.LastName,
-		PhoneNumber: n.Number, Version: 1, CreatedAt: Now()}
+	u := contract.User{ID: NewID("usr"), Email: *in.Email, FirstName: *in.FirstName, LastName: *in.LastName,
+		PhoneNumber: n.Number, Version: 1, CreatedAt: tx.Now()}
 	u.UpdatedAt = u.CreatedAt
 	if in.Extension != nil && *in.Extension != "" {
 		if err := checkUnique(tx, site, "extension", *in.Extension, ""); err != nil {
-			return User{}, err
+			return contract.User{}, err
 		}
 		u.Extension = *in.Extension
 	}
-	if in.VoicemailPIN != nil {
-		u.VoicemailPINHash, u.VoicemailPINSet = HashPIN(*in.VoicemailPIN), true
-	}
+	u.VoicemailPINSet = in.VoicemailPIN != nil
 	if err := tx.PutUser(site, u); err != nil {
-		return User{}, err
+		return contract.User{}, err
 	}
-	_, err = takeNumber(tx, site, n, TargetUser, u.ID)
+	if err := setPIN(tx, site, u.ID, in.VoicemailPIN); err != nil {
+		return contract.User{}, err
+	}
+	_, err = takeNumber(tx, site, n, contract.TargetUser, u.ID)
 	return u, err
 }
 
 // UpdateUser changes a user's details. The phone number cannot change: the
 // portal frees a user's number only when the user is deleted.
-func UpdateUser(tx Tx, site, id string, in UserInput, c Condition) (User, error) {
+func UpdateUser(tx Tx, site, id string, in contract.UserInput, c Condition) (contract.User, error) {
 	if err := validateUserFields(in); err != nil {
-		return User{}, err
+		return contract.User{}, err
 	}
 	if _, err := tx.LockSite(site); err != nil {
-		return User{}, err
+		return contract.User{}, err
 	}
 	u, err := tx.GetUser(site, id)
 	if err != nil {
-		return User{}, err
+		return contract.User{}, err
 	}
 	if err := checkVersion("user", id, u.Version, c); err != nil {
-		return User{}, err
+		return contract.User{}, err
 	}
 	if in.PhoneNumber != nil {
-		e164, err := NormalizeNumber(*in.PhoneNumber, "")
+		e164, err := contract.NormalizeNumber(*in.PhoneNumber, "")
 		if err != nil {
-			return User{}, err
+			return contract.User{}, err
 		}
 		if e164 != u.PhoneNumber {
-			return User{}, &Error{Code: CodeUserNumberLocked,
+			return contract.User{}, &contract.Error{Code: contract.CodeUserNumberLocked,
 				Message: fmt.Sprintf("user %s keeps number %s: a user's number cannot be changed, only freed by deleting the user", u.DisplayName(), u.PhoneNumber),
 				Details: map[string]any{"field": "phone_number", "number": u.PhoneNumber, "assigned_id": u.ID}}
 		}
 	}
 	if in.Email != nil {
 		if err := checkUnique(tx, site, "email", *in.Email, id); err != nil {
-			return User{}, err
+			return contract.User{}, err
 		}
 		u.Email = *in.Email
 	}
 	if in.Extension != nil {
 		if *in.Extension != "" {
 			if err := checkUnique(tx, site, "extension", *in.Extension, id); err != nil {
-				return User{}, err
+				return contract.User{}, err
 			}
 		}
 		u.Extension = *in.Extension
@@ -341,11 +357,14 @@ func UpdateUser(tx Tx, site, id string, in UserInput, c Condition) (User, error)
 		u.LastName = *in.LastName
 	}
 	if in.VoicemailPIN != nil {
-		u.VoicemailPINHash, u.VoicemailPINSet = HashPIN(*in.VoicemailPIN), true
+		u.VoicemailPINSet = true
 	}
 	u.Version++
-	u.UpdatedAt = Now()
-	return u, tx.PutUser(site, u)
+	u.UpdatedAt = tx.Now()
+	if err := tx.PutUser(site, u); err != nil {
+		return contract.User{}, err
+	}
+	return u, setPIN(tx, site, u.ID, in.VoicemailPIN)
 }
 
 // DeleteUser removes a user and makes its number available again.
@@ -371,60 +390,60 @@ func DeleteUser(tx Tx, site, id string, c Condition) error {
 }
 
 // CreatePhone adds a phone; names are unique per site.
-func CreatePhone(tx Tx, site string, ph Phone) (Phone, error) {
+func CreatePhone(tx Tx, site string, ph contract.Phone) (contract.Phone, error) {
 	if strings.TrimSpace(ph.Name) == "" {
-		return Phone{}, Invalid("name", "must not be empty")
+		return contract.Phone{}, contract.Invalid("name", "must not be empty")
 	}
 	if _, err := tx.LockSite(site); err != nil {
-		return Phone{}, err
+		return contract.Phone{}, err
 	}
 	if other, err := tx.FindPhone(site, ph.Name); err == nil {
-		return Phone{}, Conflict("name", "phone name %q is already used by %s", ph.Name, other.ID)
-	} else if !errors.Is(err, ErrNotFound) {
-		return Phone{}, err
+		return contract.Phone{}, contract.Conflict("name", "phone name %q is already used by %s", ph.Name, other.ID)
+	} else if !errors.Is(err, contract.ErrNotFound) {
+		return contract.Phone{}, err
 	}
-	ph.ID, ph.Version, ph.CreatedAt = NewID("ph"), 1, Now()
+	ph.ID, ph.Version, ph.CreatedAt = NewID("ph"), 1, tx.Now()
 	return ph, tx.PutPhone(site, ph)
 }
 
 // CreateService adds an auto attendant, hunt group, call queue and so on.
-func CreateService(tx Tx, site string, s Service) (Service, error) {
+func CreateService(tx Tx, site string, s contract.Service) (contract.Service, error) {
 	if strings.TrimSpace(s.Name) == "" {
-		return Service{}, Invalid("name", "must not be empty")
+		return contract.Service{}, contract.Invalid("name", "must not be empty")
 	}
-	if !slices.Contains(ServiceTypes, s.Type) {
-		return Service{}, Invalid("type", "%q must be one of %s", s.Type, strings.Join(ServiceTypes, ", "))
+	if !slices.Contains(contract.ServiceTypes, s.Type) {
+		return contract.Service{}, contract.Invalid("type", "%q must be one of %s", s.Type, strings.Join(contract.ServiceTypes, ", "))
 	}
 	if _, err := tx.LockSite(site); err != nil {
-		return Service{}, err
+		return contract.Service{}, err
 	}
 	if other, err := tx.FindService(site, s.Name); err == nil {
-		return Service{}, Conflict("name", "service name %q is already used by %s", s.Name, other.ID)
-	} else if !errors.Is(err, ErrNotFound) {
-		return Service{}, err
+		return contract.Service{}, contract.Conflict("name", "service name %q is already used by %s", s.Name, other.ID)
+	} else if !errors.Is(err, contract.ErrNotFound) {
+		return contract.Service{}, err
 	}
-	s.ID, s.Version, s.CreatedAt = NewID("svc"), 1, Now()
+	s.ID, s.Version, s.CreatedAt = NewID("svc"), 1, tx.Now()
 	return s, tx.PutService(site, s)
 }
 
 // DeleteTarget removes a phone or service. One that still holds numbers
 // cannot be deleted: unassign or move them first, so no number is freed by
 // surprise.
-func DeleteTarget(tx Tx, site string, t Target) error {
+func DeleteTarget(tx Tx, site string, t contract.Target) error {
 	if _, err := tx.LockSite(site); err != nil {
 		return err
 	}
 	if err := targetExists(tx, site, t); err != nil {
 		return err
 	}
-	held, err := tx.ListNumbers(site, NumberFilter{AssignedType: t.Type, AssignedID: t.ID}, Page{Limit: 1})
+	held, err := tx.ListNumbers(site, contract.NumberFilter{AssignedType: t.Type, AssignedID: t.ID}, Page{Limit: 1})
 	if err != nil {
 		return err
 	}
 	if len(held) > 0 {
-		return Conflict("id", "%s %s still holds number %s: unassign or move its numbers first", t.Type, t.ID, held[0].Number)
+		return contract.Conflict("id", "%s %s still holds number %s: unassign or move its numbers first", t.Type, t.ID, held[0].Number)
 	}
-	if t.Type == TargetPhone {
+	if t.Type == contract.TargetPhone {
 		return tx.DeletePhone(site, t.ID)
 	}
 	return tx.DeleteService(site, t.ID)
@@ -432,15 +451,15 @@ func DeleteTarget(tx Tx, site string, t Target) error {
 
 // targetExists checks that a phone or service exists: a missing one is
 // ErrNotFound, so deleting it again is a 404 that a retry can recognise.
-func targetExists(tx Tx, site string, t Target) error {
+func targetExists(tx Tx, site string, t contract.Target) error {
 	var err error
 	switch t.Type {
-	case TargetPhone:
+	case contract.TargetPhone:
 		_, err = tx.GetPhone(site, t.ID)
-	case TargetService:
+	case contract.TargetService:
 		_, err = tx.GetService(site, t.ID)
 	default:
-		return Invalid("type", "%q must be phone or service: users get their number when they are created", t.Type)
+		return contract.Invalid("type", "%q must be phone or service: users get their number when they are created", t.Type)
 	}
 	return err
 }
@@ -448,32 +467,32 @@ func targetExists(tx Tx, site string, t Target) error {
 // AssignNumber points a number at a phone or service. An available number
 // takes a station; a number on another phone or service moves without
 // taking one (unless c.MustBeAvailable); a user's number never moves.
-func AssignNumber(tx Tx, site, number string, t Target, c Condition) (Number, error) {
+func AssignNumber(tx Tx, site, number string, t contract.Target, c Condition) (contract.Number, error) {
 	if _, err := tx.LockSite(site); err != nil {
-		return Number{}, err
+		return contract.Number{}, err
 	}
 	n, err := poolNumber(tx, site, number)
 	if err != nil {
-		return Number{}, err
+		return contract.Number{}, err
 	}
 	if err := checkVersion("number", n.Number, n.Version, c); err != nil {
-		return Number{}, err
+		return contract.Number{}, err
 	}
 	// Here the target is part of the request body: a missing one is bad input.
-	if err := targetExists(tx, site, t); errors.Is(err, ErrNotFound) {
-		return Number{}, Invalid(string(t.Type)+"_id", "%s %q does not exist on site %s", t.Type, t.ID, site)
+	if err := targetExists(tx, site, t); errors.Is(err, contract.ErrNotFound) {
+		return contract.Number{}, contract.Invalid(string(t.Type)+"_id", "%s %q does not exist on site %s", t.Type, t.ID, site)
 	} else if err != nil {
-		return Number{}, err
+		return contract.Number{}, err
 	}
 	switch {
-	case n.Status == StatusAvailable:
+	case n.Status == contract.StatusAvailable:
 		return takeNumber(tx, site, n, t.Type, t.ID)
-	case n.AssignedType == TargetUser:
-		return Number{}, HolderError(n)
+	case n.AssignedType == contract.TargetUser:
+		return contract.Number{}, contract.HolderError(n)
 	case n.AssignedType == t.Type && n.AssignedID == t.ID:
 		return n, nil
 	case c.MustBeAvailable:
-		return Number{}, HolderError(n)
+		return contract.Number{}, contract.HolderError(n)
 	}
 	n.AssignedType, n.AssignedID = t.Type, t.ID
 	return putNumber(tx, site, n)
@@ -481,22 +500,22 @@ func AssignNumber(tx Tx, site, number string, t Target, c Condition) (Number, er
 
 // UnassignNumber frees a number held by a phone or service. Unassigning an
 // available number is a no-op; a user's number cannot be unassigned.
-func UnassignNumber(tx Tx, site, number string, c Condition) (Number, error) {
+func UnassignNumber(tx Tx, site, number string, c Condition) (contract.Number, error) {
 	if _, err := tx.LockSite(site); err != nil {
-		return Number{}, err
+		return contract.Number{}, err
 	}
 	n, err := poolNumber(tx, site, number)
 	if err != nil {
-		return Number{}, err
+		return contract.Number{}, err
 	}
 	if err := checkVersion("number", n.Number, n.Version, c); err != nil {
-		return Number{}, err
+		return contract.Number{}, err
 	}
 	switch {
-	case n.Status == StatusAvailable:
+	case n.Status == contract.StatusAvailable:
 		return n, nil
-	case n.AssignedType == TargetUser:
-		return Number{}, HolderError(n)
+	case n.AssignedType == contract.TargetUser:
+		return contract.Number{}, contract.HolderError(n)
 	}
 	return freeNumber(tx, site, n)
 }

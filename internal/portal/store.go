@@ -3,6 +3,8 @@ package portal
 import (
 	"context"
 	"time"
+
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 )
 
 // Store is durable storage for the portal. Update runs fn in one read-write
@@ -25,42 +27,47 @@ type Page struct {
 // matching ErrNotFound when nothing matches. Keys are unique per site: a
 // number, a user's email and extension, a phone's or service's name.
 type Tx interface {
-	// LockSite serialises writers of one site and returns it.
-	LockSite(site string) (Site, error)
-	GetSite(site string) (Site, error)
-	ListSites() ([]Site, error)
-	PutSite(s Site) error // insert or update by ID
+	// Now is the time of this transaction, from the store's Clock: every
+	// object it writes is stamped with it.
+	Now() time.Time
 
-	GetNumber(site, number string) (Number, error)
+	// LockSite serialises writers of one site and returns it.
+	LockSite(site string) (contract.Site, error)
+	GetSite(site string) (contract.Site, error)
+	ListSites() ([]contract.Site, error)
+	PutSite(s contract.Site) error // insert or update by ID
+
+	GetNumber(site, number string) (contract.Number, error)
 	// ListNumbers pages numbers in E.164 order; AssignedName is filled in.
-	ListNumbers(site string, f NumberFilter, p Page) ([]Number, error)
-	PutNumber(site string, n Number) error // insert or update by Number
+	ListNumbers(site string, f contract.NumberFilter, p Page) ([]contract.Number, error)
+	PutNumber(site string, n contract.Number) error // insert or update by contract.Number
 	CountAssigned(site string) (int, error)
 
-	GetUser(site, id string) (User, error)
+	GetUser(site, id string) (contract.User, error)
 	// FindUser looks a user up by "email", "extension" or "phone_number".
-	FindUser(site, field, value string) (User, error)
-	ListUsers(site string, p Page) ([]User, error) // in ID order
-	PutUser(site string, u User) error             // insert or update by ID
+	FindUser(site, field, value string) (contract.User, error)
+	ListUsers(site string, p Page) ([]contract.User, error) // in ID order
+	// PutUser inserts or updates by ID; the PIN is kept apart, below.
+	PutUser(site string, u contract.User) error
+	// SetVoicemailPINHash stores the hash of a user's PIN, which is never
+	// served: the user only says that one is set.
+	SetVoicemailPINHash(site, id, hash string) error
+	VoicemailPINHash(site, id string) (string, error)
 	DeleteUser(site, id string) error
 
-	GetPhone(site, id string) (Phone, error)
-	ListPhones(site string, p Page) ([]Phone, error)
-	PutPhone(site string, ph Phone) error
-	FindPhone(site, name string) (Phone, error)
+	GetPhone(site, id string) (contract.Phone, error)
+	ListPhones(site string, p Page) ([]contract.Phone, error)
+	PutPhone(site string, ph contract.Phone) error
+	FindPhone(site, name string) (contract.Phone, error)
 	DeletePhone(site, id string) error
 
-	GetService(site, id string) (Service, error)
-	ListServices(site string, p Page) ([]Service, error)
-	PutService(site string, s Service) error
-	FindService(site, name string) (Service, error)
+	GetService(site, id string) (contract.Service, error)
+	ListServices(site string, p Page) ([]contract.Service, error)
+	PutService(site string, s contract.Service) error
+	FindService(site, name string) (contract.Service, error)
 	DeleteService(site, id string) error
 
-	GetTokenByHash(hash string) (Token, error)
-	PutToken(t Token) error
-
-	GetIdempotency(scope, key string) (IdempotencyRecord, error)
-	PutIdempotency(r IdempotencyRecord) error
-	// DeleteIdempotencyBefore forgets keys older than t.
-	DeleteIdempotencyBefore(t time.Time) error
+	// GetTokenByHash finds the token whose secret has this HashSecret.
+	GetTokenByHash(hash string) (contract.Token, error)
+	PutToken(t contract.Token, hash string) error
 }

@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"strings"
+
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 )
 
 // IssueToken stores a new API token and returns it with its secret, which
@@ -11,20 +13,20 @@ import (
 // gets a random one; bootstrap code passes a secret the operator chose.
 // An admin token acts on every site, so it names none; a site token must
 // name an existing site.
-func IssueToken(tx Tx, name, site string, admin bool, secret string) (Token, string, error) {
+func IssueToken(tx Tx, name, site string, admin bool, secret string) (contract.Token, string, error) {
 	if strings.TrimSpace(name) == "" {
-		return Token{}, "", Invalid("name", "must not be empty")
+		return contract.Token{}, "", contract.Invalid("name", "must not be empty")
 	}
 	switch {
 	case admin && site != "":
-		return Token{}, "", Invalid("site", "must be empty for an admin token, which acts on every site")
+		return contract.Token{}, "", contract.Invalid("site", "must be empty for an admin token, which acts on every site")
 	case !admin && site == "":
-		return Token{}, "", Invalid("site", "is required for a site token")
+		return contract.Token{}, "", contract.Invalid("site", "is required for a site token")
 	case !admin:
-		if _, err := tx.GetSite(site); CodeOf(err) == CodeNotFound {
-			return Token{}, "", NotFound("site", site)
+		if _, err := tx.GetSite(site); contract.CodeOf(err) == contract.CodeNotFound {
+			return contract.Token{}, "", contract.NotFound("site", site)
 		} else if err != nil {
-			return Token{}, "", err
+			return contract.Token{}, "", err
 		}
 	}
 	if secret == "" {
@@ -32,13 +34,13 @@ func IssueToken(tx Tx, name, site string, admin bool, secret string) (Token, str
 	}
 	hash := HashSecret(secret)
 	if _, err := tx.GetTokenByHash(hash); err == nil {
-		return Token{}, "", Conflict("secret", "a token with this secret already exists")
-	} else if CodeOf(err) != CodeNotFound {
-		return Token{}, "", err
+		return contract.Token{}, "", contract.Conflict("secret", "a token with this secret already exists")
+	} else if contract.CodeOf(err) != contract.CodeNotFound {
+		return contract.Token{}, "", err
 	}
-	tok := Token{ID: NewID("tok"), Name: name, Site: site, Admin: admin, CreatedAt: Now(), Hash: hash}
-	if err := tx.PutToken(tok); err != nil {
-		return Token{}, "", err
+	tok := contract.Token{ID: NewID("tok"), Name: name, Site: site, Admin: admin, CreatedAt: tx.Now()}
+	if err := tx.PutToken(tok, hash); err != nil {
+		return contract.Token{}, "", err
 	}
 	return tok, secret, nil
 }

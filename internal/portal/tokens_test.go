@@ -4,6 +4,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 )
 
 // tokenTx is the part of a Tx that IssueToken uses: one site and the
@@ -11,34 +14,36 @@ import (
 type tokenTx struct {
 	Tx
 	site    string
-	tokens  map[string]Token // by hash
+	tokens  map[string]contract.Token // by hash
 	failGet error
 }
 
-func (tx *tokenTx) GetSite(site string) (Site, error) {
+func (tx *tokenTx) GetSite(site string) (contract.Site, error) {
 	if site != tx.site {
-		return Site{}, &Error{Code: CodeNotFound, Message: "no such row"}
+		return contract.Site{}, &contract.Error{Code: contract.CodeNotFound, Message: "no such row"}
 	}
-	return Site{ID: site}, nil
+	return contract.Site{ID: site}, nil
 }
 
-func (tx *tokenTx) GetTokenByHash(hash string) (Token, error) {
+func (tx *tokenTx) GetTokenByHash(hash string) (contract.Token, error) {
 	if tx.failGet != nil {
-		return Token{}, tx.failGet
+		return contract.Token{}, tx.failGet
 	}
 	tok, ok := tx.tokens[hash]
 	if !ok {
-		return Token{}, ErrNotFound
+		return contract.Token{}, contract.ErrNotFound
 	}
 	return tok, nil
 }
 
-func (tx *tokenTx) PutToken(tok Token) error {
-	tx.tokens[tok.Hash] = tok
+func (tx *tokenTx) Now() time.Time { return time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC) }
+
+func (tx *tokenTx) PutToken(tok contract.Token, hash string) error {
+	tx.tokens[hash] = tok
 	return nil
 }
 
-func newTokenTx() *tokenTx { return &tokenTx{site: "hq", tokens: map[string]Token{}} }
+func newTokenTx() *tokenTx { return &tokenTx{site: "hq", tokens: map[string]contract.Token{}} }
 
 func TestIssueToken(t *testing.T) {
 	t.Parallel()
@@ -50,10 +55,10 @@ func TestIssueToken(t *testing.T) {
 	if !strings.HasPrefix(secret, "cpt_") || len(secret) != len("cpt_")+43 {
 		t.Errorf("secret %q: want cpt_ and 256 random bits", secret)
 	}
-	if tok.Hash != HashSecret(secret) || strings.Contains(tok.Hash, secret) || tx.tokens[tok.Hash] != tok {
-		t.Errorf("token %+v: want it stored by the hash of its secret only", tok)
+	if tx.tokens[HashSecret(secret)] != tok || len(tx.tokens) != 1 {
+		t.Errorf("tokens stored %+v: want %+v by the hash of its secret only", tx.tokens, tok)
 	}
-	if !strings.HasPrefix(tok.ID, "tok_") || tok.Name != "ci" || tok.Site != "hq" || tok.Admin || tok.CreatedAt.IsZero() {
+	if !strings.HasPrefix(tok.ID, "tok_") || tok.Name != "ci" || tok.Site != "hq" || tok.Admin || !tok.CreatedAt.Equal(tx.Now()) {
 		t.Errorf("token %+v", tok)
 	}
 	_, other, err := IssueToken(tx, "ci", "hq", false, "")
@@ -63,10 +68,10 @@ func TestIssueToken(t *testing.T) {
 
 	// An operator's chosen secret is kept, once.
 	admin, chosen, err := IssueToken(tx, "bootstrap", "", true, "cpt_chosen")
-	if err != nil || chosen != "cpt_chosen" || !admin.Admin || admin.Site != "" || admin.Hash != HashSecret("cpt_chosen") {
+	if err != nil || chosen != "cpt_chosen" || !admin.Admin || admin.Site != "" || tx.tokens[HashSecret("cpt_chosen")] != admin {
 		t.Fatalf("bootstrap token %+v, %q, %v", admin, chosen, err)
 	}
-	if _, _, err := IssueToken(tx, "again", "", true, "cpt_chosen"); !errors.Is(err, ErrConflict) {
+	if _, _, err := IssueToken(tx, "again", "", true, "cpt_chosen"); !errors.Is(err, contract.ErrConflict) {
 		t.Errorf("a secret issued twice: %v, want conflict", err)
 	}
 }
@@ -78,13 +83,13 @@ func TestIssueTokenErrors(t *testing.T) {
 		name, tokenName, site string
 		admin                 bool
 		failGet               error
-		want                  *Error
+		want                  *contract.Error
 		message               string
 	}{
-		{"no name", " ", "hq", false, nil, ErrValidationFailed, "name: must not be empty"},
-		{"admin with a site", "x", "hq", true, nil, ErrValidationFailed, "site: must be empty for an admin token"},
-		{"site token without one", "x", "", false, nil, ErrValidationFailed, "site: is required for a site token"},
-		{"unknown site", "x", "nowhere", false, nil, ErrNotFound, `site "nowhere" not found`},
+		{"no name", " ", "hq", false, nil, contract.ErrValidationFailed, "name: must not be empty"},
+		{"admin with a site", "x", "hq", true, nil, contract.ErrValidationFailed, "site: must be empty for an admin token"},
+		{"site token without one", "x", "", false, nil, contract.ErrValidationFailed, "site: is required for a site token"},
+		{"unknown site", "x", "nowhere", false, nil, contract.ErrNotFound, `site "nowhere" not found`},
 		{"store failure", "x", "hq", false, broken, nil, "disk on fire"},
 	} {
 		tx := newTokenTx()

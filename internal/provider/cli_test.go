@@ -9,7 +9,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/callingportal/terraform-provider-callingportal/internal/store/postgres/pgtest"
 )
 
@@ -200,7 +200,7 @@ resource "callingportal_user" "u" {
 	}
 	u, err := p.client.Users.FindByEmail(t.Context(), "edited@example.com")
 	if err == nil {
-		_, err = p.client.Users.Update(t.Context(), u.ID, portal.UserInput{FirstName: ptrTo("Edwin")}, 0)
+		_, err = p.client.Users.Update(t.Context(), u.ID, contract.UserInput{FirstName: ptrTo("Edwin")}, 0)
 	}
 	if err != nil {
 		t.Fatal(err)

@@ -6,12 +6,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
-
-	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
 // wrappedText matches text in Terraform's output, where long diagnostics
@@ -55,9 +54,9 @@ func TestDataSourceHelpers_addLookupError(t *testing.T) {
 		onAttr  bool
 		summary string
 	}{
-		{"not found is about the key", &portal.Error{Code: portal.CodeNotFound, Message: `no user with email "x@example.com" on site demo`}, true, "Not found in the portal"},
-		{"rejected key is about the key", portal.Invalid("email", "bad"), true, "Rejected by the portal"},
-		{"token is about the data source", &portal.Error{Code: portal.CodeUnauthorized, Message: "token not accepted"}, false, "Portal token not accepted"},
+		{"not found is about the key", &contract.Error{Code: contract.CodeNotFound, Message: `no user with email "x@example.com" on site demo`}, true, "Not found in the portal"},
+		{"rejected key is about the key", contract.Invalid("email", "bad"), true, "Rejected by the portal"},
+		{"token is about the data source", &contract.Error{Code: contract.CodeUnauthorized, Message: "token not accepted"}, false, "Portal token not accepted"},
 		{"transport is about the data source", errors.New("GET /v1/sites/demo/users: connection refused"), false, "Calling portal error"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

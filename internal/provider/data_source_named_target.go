@@ -10,7 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/client"
-	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 )
 
 var (
@@ -22,7 +22,7 @@ var (
 // site by name.
 func NewPhoneDataSource() datasource.DataSource {
 	return &namedTargetDataSource{
-		kind:        portal.TargetPhone,
+		kind:        contract.TargetPhone,
 		examples:    "a desk phone or other device",
 		nameExample: "Lobby Phone",
 		extra:       "model",
@@ -39,11 +39,11 @@ func NewPhoneDataSource() datasource.DataSource {
 // queue...) of the site by name.
 func NewServiceDataSource() datasource.DataSource {
 	return &namedTargetDataSource{
-		kind:             portal.TargetService,
+		kind:             contract.TargetService,
 		examples:         "auto attendant, hunt group, call queue...",
 		nameExample:      "Sales Hunt Group",
 		extra:            "type",
-		extraDescription: "The kind of service: one of `" + strings.Join(portal.ServiceTypes, "`, `") + "`.",
+		extraDescription: "The kind of service: one of `" + strings.Join(contract.ServiceTypes, "`, `") + "`.",
 		find: func(ctx context.Context, c *client.Client, name string) (namedTargetModel, error) {
 			s, err := c.Services.FindByName(ctx, name)
 			return newServiceDataSourceModel(s), err
@@ -56,10 +56,10 @@ func NewServiceDataSource() datasource.DataSource {
 // differ only in the kind and in the one attribute they add to id and name.
 type namedTargetDataSource struct {
 	*providerData
-	kind             portal.TargetType // the type name and the word in every message
-	examples         string            // what the kind covers, for the description
-	nameExample      string            // a seeded target's name
-	extra            string            // the attribute besides id and name
+	kind             contract.TargetType // the type name and the word in every message
+	examples         string              // what the kind covers, for the description
+	nameExample      string              // a seeded target's name
+	extra            string              // the attribute besides id and name
 	extraDescription string
 	find             func(ctx context.Context, c *client.Client, name string) (namedTargetModel, error)
 }
@@ -119,7 +119,7 @@ func (d *namedTargetDataSource) Read(ctx context.Context, req datasource.ReadReq
 }
 
 // newPhoneDataSourceModel maps a phone; no model is null.
-func newPhoneDataSourceModel(ph portal.Phone) namedTargetModel {
+func newPhoneDataSourceModel(ph contract.Phone) namedTargetModel {
 	return namedTargetModel{
 		ID:    types.StringValue(ph.ID),
 		Name:  types.StringValue(ph.Name),
@@ -128,7 +128,7 @@ func newPhoneDataSourceModel(ph portal.Phone) namedTargetModel {
 }
 
 // newServiceDataSourceModel maps a service.
-func newServiceDataSourceModel(s portal.Service) namedTargetModel {
+func newServiceDataSourceModel(s contract.Service) namedTargetModel {
 	return namedTargetModel{
 		ID:    types.StringValue(s.ID),
 		Name:  types.StringValue(s.Name),

@@ -5,13 +5,12 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-
-	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
 // namedTarget is a phone or service by its name and its extra attribute (a
@@ -115,17 +114,17 @@ func TestNamedTargetDataSourceMapping(t *testing.T) {
 	}{
 		{
 			"phone",
-			newPhoneDataSourceModel(portal.Phone{ID: "ph_1", Name: "Lobby Phone", Model: "Poly VVX 250"}),
+			newPhoneDataSourceModel(contract.Phone{ID: "ph_1", Name: "Lobby Phone", Model: "Poly VVX 250"}),
 			namedTargetModel{ID: types.StringValue("ph_1"), Name: types.StringValue("Lobby Phone"), Extra: types.StringValue("Poly VVX 250")},
 		},
 		{
 			"phone without a model has a null model",
-			newPhoneDataSourceModel(portal.Phone{ID: "ph_1", Name: "Lobby Phone"}),
+			newPhoneDataSourceModel(contract.Phone{ID: "ph_1", Name: "Lobby Phone"}),
 			namedTargetModel{ID: types.StringValue("ph_1"), Name: types.StringValue("Lobby Phone"), Extra: types.StringNull()},
 		},
 		{
 			"service",
-			newServiceDataSourceModel(portal.Service{ID: "svc_1", Name: "Support Queue", Type: "call_queue", Version: 2}),
+			newServiceDataSourceModel(contract.Service{ID: "svc_1", Name: "Support Queue", Type: "call_queue", Version: 2}),
 			namedTargetModel{ID: types.StringValue("svc_1"), Name: types.StringValue("Support Queue"), Extra: types.StringValue("call_queue")},
 		},
 	} {

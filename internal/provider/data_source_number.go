@@ -3,13 +3,12 @@ package provider
 import (
 	"context"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
 var (
@@ -101,7 +100,7 @@ func numberAttributes() map[string]schema.Attribute {
 
 // newNumberModel maps a number of the portal to its model: an available
 // number has null holder fields.
-func newNumberModel(n portal.Number) numberModel {
+func newNumberModel(n contract.Number) numberModel {
 	return numberModel{
 		Number:       types.StringValue(n.Number),
 		Status:       types.StringValue(string(n.Status)),

@@ -4,13 +4,12 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-
-	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
 // expectNumberDataSource checks every attribute of a callingportal_number data
@@ -56,7 +55,7 @@ data "callingportal_number" "free" { number = "+13125550199" }
 					if _, err := p.client.Numbers.Unassign(t.Context(), "+13125550110", 0); err != nil {
 						t.Fatalf("unassign: %v", err)
 					}
-					if _, err := p.client.Numbers.Assign(t.Context(), "+13125550199", portal.Target{Type: portal.TargetPhone, ID: lobby}, true); err != nil {
+					if _, err := p.client.Numbers.Assign(t.Context(), "+13125550199", contract.Target{Type: contract.TargetPhone, ID: lobby}, true); err != nil {
 						t.Fatalf("assign: %v", err)
 					}
 				},
@@ -100,12 +99,12 @@ data "callingportal_number" "missing" {
 func TestNumberDataSourceMapping(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		in   portal.Number
+		in   contract.Number
 		want numberModel
 	}{
 		{
 			name: "available has null holder",
-			in:   portal.Number{Number: "+13125550150", Status: portal.StatusAvailable, Version: 3},
+			in:   contract.Number{Number: "+13125550150", Status: contract.StatusAvailable, Version: 3},
 			want: numberModel{
 				Number:       types.StringValue("+13125550150"),
 				Status:       types.StringValue("available"),
@@ -116,8 +115,8 @@ func TestNumberDataSourceMapping(t *testing.T) {
 		},
 		{
 			name: "assigned names its holder",
-			in: portal.Number{Number: "+13125550120", Status: portal.StatusAssigned,
-				AssignedType: portal.TargetUser, AssignedID: "usr_1", AssignedName: "Ada Lovelace"},
+			in: contract.Number{Number: "+13125550120", Status: contract.StatusAssigned,
+				AssignedType: contract.TargetUser, AssignedID: "usr_1", AssignedName: "Ada Lovelace"},
 			want: numberModel{
 				Number:       types.StringValue("+13125550120"),
 				Status:       types.StringValue("assigned"),

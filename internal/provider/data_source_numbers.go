@@ -4,14 +4,13 @@ import (
 	"context"
 	"strings"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
 var (
@@ -49,21 +48,21 @@ func (d *numbersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 				MarkdownDescription: "Only numbers with this status: `available` or `assigned`.",
 				Optional:            true,
 				Validators: []validator.String{
-					stringvalidator.OneOf(string(portal.StatusAvailable), string(portal.StatusAssigned)),
+					stringvalidator.OneOf(string(contract.StatusAvailable), string(contract.StatusAssigned)),
 				},
 			},
 			"assigned_type": schema.StringAttribute{
 				MarkdownDescription: "Only numbers held by this kind of target: `user`, `phone` or `service`.",
 				Optional:            true,
 				Validators: []validator.String{
-					stringvalidator.OneOf(string(portal.TargetUser), string(portal.TargetPhone), string(portal.TargetService)),
+					stringvalidator.OneOf(string(contract.TargetUser), string(contract.TargetPhone), string(contract.TargetService)),
 				},
 			},
 			"prefix": schema.StringAttribute{
 				MarkdownDescription: "Only numbers that start with this prefix: `+` followed by digits, such as `+1312555`.",
 				Optional:            true,
 				Validators: []validator.String{
-					stringvalidator.RegexMatches(portal.PrefixPattern, "must be + followed by 1 to 15 digits, such as +1312555"),
+					stringvalidator.RegexMatches(contract.PrefixPattern, "must be + followed by 1 to 15 digits, such as +1312555"),
 				},
 			},
 			"numbers": schema.ListNestedAttribute{
@@ -73,7 +72,7 @@ func (d *numbersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 			},
 			"csv": schema.StringAttribute{
 				MarkdownDescription: "The portal's CSV export of the matching numbers, byte for byte as the portal's " +
-					"Export gives it: a header row `" + strings.Join(portal.CSVHeader, ",") + "`, then one row per number, " +
+					"Export gives it: a header row `" + strings.Join(contract.CSVHeader, ",") + "`, then one row per number, " +
 					"with empty fields where `numbers` has null. Write it to a file with the `local_file` resource, " +
 					"or read it with `csvdecode`.",
 				Computed: true,
@@ -99,7 +98,7 @@ func (d *numbersDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		addPortalError(&resp.Diagnostics, path.Empty(), "export the site's numbers", err)
 		return
 	}
-	numbers, err := portal.ReadCSV(strings.NewReader(export.String()))
+	numbers, err := contract.ReadCSV(strings.NewReader(export.String()))
 	if err != nil {
 		addPortalError(&resp.Diagnostics, path.Empty(), "read the site's numbers export", err)
 		return
@@ -110,16 +109,16 @@ func (d *numbersDataSource) Read(ctx context.Context, req datasource.ReadRequest
 }
 
 // filter is the portal's filter for the configured filters; null matches all.
-func (m numbersDataSourceModel) filter() portal.NumberFilter {
-	return portal.NumberFilter{
-		Status:       portal.NumberStatus(m.Status.ValueString()),
-		AssignedType: portal.TargetType(m.AssignedType.ValueString()),
+func (m numbersDataSourceModel) filter() contract.NumberFilter {
+	return contract.NumberFilter{
+		Status:       contract.NumberStatus(m.Status.ValueString()),
+		AssignedType: contract.TargetType(m.AssignedType.ValueString()),
 		Prefix:       m.Prefix.ValueString(),
 	}
 }
 
 // newNumberModels maps a list of numbers; none gives an empty list, never null.
-func newNumberModels(numbers []portal.Number) []numberModel {
+func newNumberModels(numbers []contract.Number) []numberModel {
 	models := make([]numberModel, 0, len(numbers))
 	for _, n := range numbers {
 		models = append(models, newNumberModel(n))

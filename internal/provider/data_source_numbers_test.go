@@ -6,13 +6,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-
-	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
 // numberObject expects one element of callingportal_numbers.numbers; empty
@@ -29,7 +28,7 @@ func numberObject(number, status, assignedType, assignedID, assignedName string)
 
 // checkCSVIsExport checks that the csv of a callingportal_numbers data
 // source is byte for byte what the portal exports for the same filter.
-func checkCSVIsExport(p *testPortal, t *testing.T, address string, f portal.NumberFilter) resource.TestCheckFunc {
+func checkCSVIsExport(p *testPortal, t *testing.T, address string, f contract.NumberFilter) resource.TestCheckFunc {
 	return resource.TestCheckResourceAttrWith(address, "csv", func(got string) error {
 		var want strings.Builder
 		if err := p.client.Numbers.Export(t.Context(), f, &want); err != nil {
@@ -79,11 +78,11 @@ data "callingportal_numbers" "none" {
 	)
 	numbers := tfjsonpath.New("numbers")
 	checkCSVs := resource.ComposeAggregateTestCheckFunc(
-		checkCSVIsExport(p, t, all, portal.NumberFilter{}),
-		checkCSVIsExport(p, t, assigned, portal.NumberFilter{Status: portal.StatusAssigned}),
-		checkCSVIsExport(p, t, users, portal.NumberFilter{AssignedType: portal.TargetUser}),
-		checkCSVIsExport(p, t, free015x, portal.NumberFilter{Status: portal.StatusAvailable, Prefix: "+1312555015"}),
-		checkCSVIsExport(p, t, none, portal.NumberFilter{Prefix: "+44"}),
+		checkCSVIsExport(p, t, all, contract.NumberFilter{}),
+		checkCSVIsExport(p, t, assigned, contract.NumberFilter{Status: contract.StatusAssigned}),
+		checkCSVIsExport(p, t, users, contract.NumberFilter{AssignedType: contract.TargetUser}),
+		checkCSVIsExport(p, t, free015x, contract.NumberFilter{Status: contract.StatusAvailable, Prefix: "+1312555015"}),
+		checkCSVIsExport(p, t, none, contract.NumberFilter{Prefix: "+44"}),
 	)
 	seededUsers := []knownvalue.Check{
 		numberObject("+13125550120", "assigned", "user", ada, "Ada Lovelace"),
@@ -135,7 +134,7 @@ data "callingportal_numbers" "none" {
 				// Changed in the portal: +13125550150 assigned to a phone,
 				// the Lobby Phone's number freed. The next read shows both.
 				PreConfig: func() {
-					target := portal.Target{Type: portal.TargetPhone, ID: conference}
+					target := contract.Target{Type: contract.TargetPhone, ID: conference}
 					if _, err := p.client.Numbers.Assign(t.Context(), "+13125550150", target, true); err != nil {
 						t.Fatalf("assign: %v", err)
 					}
@@ -198,9 +197,9 @@ func TestNumbersDataSourceMapping(t *testing.T) {
 		}
 	})
 	t.Run("numbers keep their order", func(t *testing.T) {
-		got := newNumberModels([]portal.Number{
-			{Number: "+13125550100", Status: portal.StatusAssigned, AssignedType: portal.TargetService, AssignedID: "svc_1", AssignedName: "Main"},
-			{Number: "+13125550101", Status: portal.StatusAvailable},
+		got := newNumberModels([]contract.Number{
+			{Number: "+13125550100", Status: contract.StatusAssigned, AssignedType: contract.TargetService, AssignedID: "svc_1", AssignedName: "Main"},
+			{Number: "+13125550101", Status: contract.StatusAvailable},
 		})
 		want := []numberModel{
 			{types.StringValue("+13125550100"), types.StringValue("assigned"), types.StringValue("service"), types.StringValue("svc_1"), types.StringValue("Main")},
@@ -211,7 +210,7 @@ func TestNumbersDataSourceMapping(t *testing.T) {
 		}
 	})
 	t.Run("numbers from the export", func(t *testing.T) {
-		numbers, err := portal.ReadCSV(strings.NewReader("number,status,assigned_type,assigned_id,assigned_name\n" +
+		numbers, err := contract.ReadCSV(strings.NewReader("number,status,assigned_type,assigned_id,assigned_name\n" +
 			"+13125550100,assigned,service,svc_1,\"Main, after hours\"\n" +
 			"+13125550101,available,,,\n"))
 		if err != nil {
@@ -228,12 +227,12 @@ func TestNumbersDataSourceMapping(t *testing.T) {
 	t.Run("filter", func(t *testing.T) {
 		for _, tc := range []struct {
 			model numbersDataSourceModel
-			want  portal.NumberFilter
+			want  contract.NumberFilter
 		}{
-			{numbersDataSourceModel{Status: types.StringNull(), AssignedType: types.StringNull(), Prefix: types.StringNull()}, portal.NumberFilter{}},
+			{numbersDataSourceModel{Status: types.StringNull(), AssignedType: types.StringNull(), Prefix: types.StringNull()}, contract.NumberFilter{}},
 			{
 				numbersDataSourceModel{Status: types.StringValue("assigned"), AssignedType: types.StringValue("phone"), Prefix: types.StringValue("+1312")},
-				portal.NumberFilter{Status: portal.StatusAssigned, AssignedType: portal.TargetPhone, Prefix: "+1312"},
+				contract.NumberFilter{Status: contract.StatusAssigned, AssignedType: contract.TargetPhone, Prefix: "+1312"},
 			},
 		} {
 			if got := tc.model.filter(); got != tc.want {

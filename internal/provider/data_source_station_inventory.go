@@ -3,12 +3,11 @@ package provider
 import (
 	"context"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
 var (
@@ -73,7 +72,7 @@ func (d *stationInventoryDataSource) Read(ctx context.Context, _ datasource.Read
 	resp.Diagnostics.Append(resp.State.Set(ctx, newStationInventoryModel(inv))...)
 }
 
-func newStationInventoryModel(inv portal.Inventory) stationInventoryDataSourceModel {
+func newStationInventoryModel(inv contract.Inventory) stationInventoryDataSourceModel {
 	return stationInventoryDataSourceModel{
 		Site:      types.StringValue(inv.Site),
 		Available: types.Int64Value(int64(inv.Available)),

@@ -3,13 +3,12 @@ package provider
 import (
 	"testing"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-
-	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
 func TestAccStationInventoryDataSource(t *testing.T) {
@@ -35,7 +34,7 @@ func TestAccStationInventoryDataSource(t *testing.T) {
 				// One more number assigned and ten more stations bought in
 				// the portal: the next read shows both.
 				PreConfig: func() {
-					target := portal.Target{Type: portal.TargetService, ID: p.serviceID(t, "After Hours")}
+					target := contract.Target{Type: contract.TargetService, ID: p.serviceID(t, "After Hours")}
 					if _, err := p.client.Numbers.Assign(t.Context(), "+13125550150", target, true); err != nil {
 						t.Fatalf("assign: %v", err)
 					}
@@ -51,7 +50,7 @@ func TestAccStationInventoryDataSource(t *testing.T) {
 }
 
 func TestStationInventoryDataSourceMapping(t *testing.T) {
-	got := newStationInventoryModel(portal.Inventory{Site: "demo", Total: 50, InUse: 7, Available: 43})
+	got := newStationInventoryModel(contract.Inventory{Site: "demo", Total: 50, InUse: 7, Available: 43})
 	want := stationInventoryDataSourceModel{
 		Site:      types.StringValue("demo"),
 		Available: types.Int64Value(43),

@@ -3,14 +3,13 @@ package provider
 import (
 	"context"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
 var (
@@ -96,7 +95,7 @@ func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 		return
 	}
 	var (
-		user portal.User
+		user contract.User
 		err  error
 		by   path.Path
 	)
@@ -115,7 +114,7 @@ func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 }
 
 // newUserDataSourceModel maps a user; no extension is null.
-func newUserDataSourceModel(u portal.User) userDataSourceModel {
+func newUserDataSourceModel(u contract.User) userDataSourceModel {
 	return userDataSourceModel{
 		ID:          types.StringValue(u.ID),
 		Email:       types.StringValue(u.Email),

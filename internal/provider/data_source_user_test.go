@@ -4,13 +4,12 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-
-	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
 // expectUserDataSource checks every attribute of a callingportal_user data source;
@@ -34,7 +33,7 @@ func TestAccUserDataSource(t *testing.T) {
 	ada := p.seededUserID(t, "ada.lovelace@example.com")
 	alan := p.seededUserID(t, "alan.turing@example.com")
 	email, first, last, number := "edsger.dijkstra@example.com", "Edsger", "Dijkstra", "+13125550130"
-	edsger, err := p.client.Users.Create(t.Context(), portal.UserInput{Email: &email, FirstName: &first, LastName: &last, PhoneNumber: &number})
+	edsger, err := p.client.Users.Create(t.Context(), contract.UserInput{Email: &email, FirstName: &first, LastName: &last, PhoneNumber: &number})
 	if err != nil {
 		t.Fatalf("create user: %v", err)
 	}
@@ -66,7 +65,7 @@ data "callingportal_user" "no_extension" {
 				// Changed in the portal: the next read shows it.
 				PreConfig: func() {
 					first, ext := "Augusta Ada", "301"
-					if _, err := p.client.Users.Update(t.Context(), ada, portal.UserInput{FirstName: &first, Extension: &ext}, 0); err != nil {
+					if _, err := p.client.Users.Update(t.Context(), ada, contract.UserInput{FirstName: &first, Extension: &ext}, 0); err != nil {
 						t.Fatalf("update user: %v", err)
 					}
 				},
@@ -131,11 +130,11 @@ data "callingportal_user" "both" {
 func TestUserDataSourceMapping(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		in   portal.User
+		in   contract.User
 		want types.String
 	}{
-		{"extension", portal.User{ID: "usr_1", Email: "a@example.com", FirstName: "A", LastName: "B", Extension: "201", PhoneNumber: "+13125550120"}, types.StringValue("201")},
-		{"no extension is null", portal.User{ID: "usr_1", Email: "a@example.com", FirstName: "A", LastName: "B", PhoneNumber: "+13125550120"}, types.StringNull()},
+		{"extension", contract.User{ID: "usr_1", Email: "a@example.com", FirstName: "A", LastName: "B", Extension: "201", PhoneNumber: "+13125550120"}, types.StringValue("201")},
+		{"no extension is null", contract.User{ID: "usr_1", Email: "a@example.com", FirstName: "A", LastName: "B", PhoneNumber: "+13125550120"}, types.StringNull()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			want := userDataSourceModel{

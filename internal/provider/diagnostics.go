@@ -4,35 +4,34 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-
-	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
 // summaries name each portal error code the way a plan reviewer reads it.
-var summaries = map[portal.Code]string{
-	portal.CodeNotFound:             "Not found in the portal",
-	portal.CodeConflict:             "Conflicts with the portal",
-	portal.CodeNoStationsAvailable:  "No stations available",
-	portal.CodeNumberUnavailable:    "Number unavailable",
-	portal.CodeUserNumberLocked:     "Number belongs to a user",
-	portal.CodeValidationFailed:     "Rejected by the portal",
-	portal.CodeUnauthorized:         "Portal token not accepted",
-	portal.CodeForbidden:            "Portal token not allowed here",
-	portal.CodeRateLimited:          "Portal rate limit",
-	portal.CodePreconditionFailed:   "Changed in the portal meanwhile",
-	portal.CodeIdempotencyKeyReused: "Portal request conflict",
+var summaries = map[contract.Code]string{
+	contract.CodeNotFound:             "Not found in the portal",
+	contract.CodeConflict:             "Conflicts with the portal",
+	contract.CodeNoStationsAvailable:  "No stations available",
+	contract.CodeNumberUnavailable:    "Number unavailable",
+	contract.CodeUserNumberLocked:     "Number belongs to a user",
+	contract.CodeValidationFailed:     "Rejected by the portal",
+	contract.CodeUnauthorized:         "Portal token not accepted",
+	contract.CodeForbidden:            "Portal token not allowed here",
+	contract.CodeRateLimited:          "Portal rate limit",
+	contract.CodePreconditionFailed:   "Changed in the portal meanwhile",
+	contract.CodeIdempotencyKeyReused: "Portal request conflict",
 }
 
 // portalMessage is the portal's own explanation of err. The "field: " prefix
 // of validation messages is dropped: the diagnostic points at the attribute.
 func portalMessage(err error) string {
-	var pe *portal.Error
+	var pe *contract.Error
 	if !errors.As(err, &pe) {
 		return err.Error()
 	}
-	if field, ok := pe.Details["field"].(string); ok && pe.Code == portal.CodeValidationFailed {
+	if field, ok := pe.Details["field"].(string); ok && pe.Code == contract.CodeValidationFailed {
 		return strings.TrimPrefix(pe.Message, field+": ")
 	}
 	return pe.Message
@@ -41,7 +40,7 @@ func portalMessage(err error) string {
 // addPortalError reports err on attr (or on the resource when attr is empty)
 // with a summary for its code, what was being done, and the portal's message.
 func addPortalError(diags *diag.Diagnostics, attr path.Path, action string, err error) {
-	summary, ok := summaries[portal.CodeOf(err)]
+	summary, ok := summaries[contract.CodeOf(err)]
 	if !ok {
 		summary = "Calling portal error"
 	}
@@ -59,7 +58,7 @@ func addPortalError(diags *diag.Diagnostics, attr path.Path, action string, err 
 // pool, held by another, no station for it); else none: the resource as a
 // whole, as for a network or token failure.
 func errorAttribute(err error, fields map[string]string, numberAttr path.Path) path.Path {
-	var pe *portal.Error
+	var pe *contract.Error
 	if !errors.As(err, &pe) {
 		return path.Empty()
 	}
@@ -69,9 +68,9 @@ func errorAttribute(err error, fields map[string]string, numberAttr path.Path) p
 		}
 	}
 	switch pe.Code {
-	case portal.CodeNumberUnavailable, portal.CodeUserNumberLocked, portal.CodeNoStationsAvailable:
+	case contract.CodeNumberUnavailable, contract.CodeUserNumberLocked, contract.CodeNoStationsAvailable:
 		return numberAttr
-	case portal.CodeNotFound:
+	case contract.CodeNotFound:
 		if pe.Details["kind"] == "number" {
 			return numberAttr
 		}

@@ -4,9 +4,8 @@ import (
 	"context"
 	"errors"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/hashicorp/terraform-plugin-framework/function"
-
-	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
 var _ function.Function = (*normalizeNumberFunction)(nil)
@@ -59,7 +58,7 @@ func (f *normalizeNumberFunction) Run(ctx context.Context, req function.RunReque
 	if resp.Error != nil {
 		return
 	}
-	e164, err := portal.NormalizeNumber(number, region)
+	e164, err := contract.NormalizeNumber(number, region)
 	if err != nil {
 		resp.Error = function.NewArgumentFuncError(normalizeNumberArgAtFault(err), portalMessage(err))
 		return
@@ -70,7 +69,7 @@ func (f *normalizeNumberFunction) Run(ctx context.Context, req function.RunReque
 // normalizeNumberArgAtFault is the argument a NormalizeNumber error is about:
 // the region when the portal rejects the region, else the number.
 func normalizeNumberArgAtFault(err error) int64 {
-	var pe *portal.Error
+	var pe *contract.Error
 	if errors.As(err, &pe) && pe.Details["field"] == "region" {
 		return normalizeNumberArgRegion
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/client"
-	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 )
 
 // planLedger checks a whole plan against the portal before anything is
@@ -68,15 +68,15 @@ func (l *planLedger) check(ctx context.Context, cl *client.Client, c numberClaim
 	n, err := cl.Numbers.Read(ctx, c.number)
 	switch {
 	case errors.Is(err, client.ErrNotFound):
-		addPortalError(diags, c.attr, "plan "+c.owner, portal.NotInPool(cl.Site, c.number))
+		addPortalError(diags, c.attr, "plan "+c.owner, contract.NotInPool(cl.Site, c.number))
 		return
 	case err != nil:
 		addPortalError(diags, errorAttribute(err, nil, c.attr), "check number "+c.number, err)
 		return
-	case n.Status != portal.StatusAvailable && !l.reclaim(n, c.owner):
-		addPortalError(diags, c.attr, "plan "+c.owner, portal.HolderError(n))
+	case n.Status != contract.StatusAvailable && !l.reclaim(n, c.owner):
+		addPortalError(diags, c.attr, "plan "+c.owner, contract.HolderError(n))
 		return
-	case n.Status != portal.StatusAvailable:
+	case n.Status != contract.StatusAvailable:
 		return // the create half of a replacement: it frees the number first
 	}
 
@@ -111,7 +111,7 @@ func (l *planLedger) check(ctx context.Context, cl *client.Client, c numberClaim
 		return
 	}
 	if needed := l.openStations(); needed > inv.Available {
-		addPortalError(diags, c.attr, "plan "+c.owner, portal.NoStations("this plan", needed, inv))
+		addPortalError(diags, c.attr, "plan "+c.owner, contract.NoStations("this plan", needed, inv))
 	}
 }
 
@@ -130,7 +130,7 @@ func (l *planLedger) holding(number, holderID string) {
 // run that Terraform now plans to create again: a replacement, which
 // destroys the holder and frees the number first. It then counts as that
 // resource's claim, once, needing no new station.
-func (l *planLedger) reclaim(n portal.Number, owner string) bool {
+func (l *planLedger) reclaim(n contract.Number, owner string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if _, claimed := l.claims[n.Number]; claimed || l.held[n.Number] != n.AssignedID {
@@ -173,15 +173,15 @@ func (l *planLedger) taking(number string) (done func()) {
 
 // checkTarget fails the plan when a phone or service to assign to does not
 // exist.
-func checkTarget(ctx context.Context, cl *client.Client, attr path.Path, t portal.Target, diags *diag.Diagnostics) {
+func checkTarget(ctx context.Context, cl *client.Client, attr path.Path, t contract.Target, diags *diag.Diagnostics) {
 	var err error
-	if t.Type == portal.TargetPhone {
+	if t.Type == contract.TargetPhone {
 		_, err = cl.Phones.Read(ctx, t.ID)
 	} else {
 		_, err = cl.Services.Read(ctx, t.ID)
 	}
 	if errors.Is(err, client.ErrNotFound) {
-		err = portal.Invalid(attr.String(), "%s %q does not exist on site %s", t.Type, t.ID, cl.Site)
+		err = contract.Invalid(attr.String(), "%s %q does not exist on site %s", t.Type, t.ID, cl.Site)
 	}
 	if err != nil {
 		addPortalError(diags, attr, "check the "+string(t.Type), err)

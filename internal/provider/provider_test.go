@@ -13,6 +13,7 @@ import (
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/backend"
 	"github.com/callingportal/terraform-provider-callingportal/internal/client"
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 	"github.com/callingportal/terraform-provider-callingportal/internal/store/postgres/pgtest"
 )
@@ -109,9 +110,9 @@ func (p *testPortal) phoneID(t *testing.T, name string) string {
 }
 
 // inventory reads the station inventory straight from the store.
-func (p *testPortal) inventory(t *testing.T) portal.Inventory {
+func (p *testPortal) inventory(t *testing.T) contract.Inventory {
 	t.Helper()
-	var inv portal.Inventory
+	var inv contract.Inventory
 	err := p.Store().View(context.Background(), func(tx portal.Tx) (err error) {
 		inv, err = portal.GetInventory(tx, "demo")
 		return err
@@ -158,7 +159,7 @@ func (p *testPortal) addNumbers(t *testing.T, first, count int) {
 func (p *testPortal) export(t *testing.T) string {
 	t.Helper()
 	var b strings.Builder
-	if err := p.client.Numbers.Export(context.Background(), portal.NumberFilter{}, &b); err != nil {
+	if err := p.client.Numbers.Export(context.Background(), contract.NumberFilter{}, &b); err != nil {
 		t.Fatalf("export: %v", err)
 	}
 	return b.String()

@@ -18,7 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/client"
-	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 )
 
 var (
@@ -133,11 +133,11 @@ func (r *numberAssignmentResource) Read(ctx context.Context, req resource.ReadRe
 	case err != nil:
 		addPortalError(&resp.Diagnostics, path.Empty(), "read number "+number, err)
 		return
-	case n.Status == portal.StatusAvailable:
+	case n.Status == contract.StatusAvailable:
 		tflog.Info(ctx, "number unassigned outside Terraform; removing the assignment from state", map[string]any{"number": number})
 		resp.State.RemoveResource(ctx)
 		return
-	case n.AssignedType == portal.TargetUser:
+	case n.AssignedType == contract.TargetUser:
 		resp.Diagnostics.AddWarning("Number now belongs to a user",
 			fmt.Sprintf("Number %s was unassigned and given to user %s (%s) outside Terraform, so this assignment no longer exists and is removed from state. "+
 				"A user's number cannot be assigned elsewhere: remove this resource from the configuration, or manage the number with callingportal_user.",
@@ -163,7 +163,7 @@ func (r *numberAssignmentResource) Delete(ctx context.Context, req resource.Dele
 	number, target := state.Number.ValueString(), state.target()
 	n, err := r.client.Numbers.Read(ctx, number)
 	switch {
-	case errors.Is(err, client.ErrNotFound), err == nil && n.Status == portal.StatusAvailable:
+	case errors.Is(err, client.ErrNotFound), err == nil && n.Status == contract.StatusAvailable:
 		return // gone already
 	case err != nil:
 		addPortalError(&resp.Diagnostics, path.Empty(), "read number "+number, err)
@@ -183,7 +183,7 @@ func (r *numberAssignmentResource) Delete(ctx context.Context, req resource.Dele
 // ImportState accepts the number in any spelling. Only a number that a phone
 // or service holds can be imported; Read fills in which one.
 func (r *numberAssignmentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	number, err := portal.NormalizeNumber(req.ID, "")
+	number, err := contract.NormalizeNumber(req.ID, "")
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid import ID",
 			fmt.Sprintf("Import a number assignment by its number, e.g. +13125550142: %s.", portalMessage(err)))
@@ -194,15 +194,15 @@ func (r *numberAssignmentResource) ImportState(ctx context.Context, req resource
 	case err != nil:
 		addPortalError(&resp.Diagnostics, path.Empty(), "import number "+number, err)
 		return
-	case n.Status == portal.StatusAvailable:
+	case n.Status == contract.StatusAvailable:
 		resp.Diagnostics.AddError("Number not assigned",
 			fmt.Sprintf("Number %s is available on site %s: no phone or service holds it, so there is no assignment to import. "+
 				"Declare a callingportal_number_assignment for it and apply to assign it.", n.Number, r.site))
 		return
-	case n.AssignedType == portal.TargetUser:
+	case n.AssignedType == contract.TargetUser:
 		resp.Diagnostics.AddError("Number belongs to a user",
 			fmt.Sprintf("Could not import: %s. Import the user instead: terraform import callingportal_user.<name> %s",
-				portal.HolderError(n).Message, n.Number))
+				contract.HolderError(n).Message, n.Number))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), n.Number)...)
@@ -246,7 +246,7 @@ func (r *numberAssignmentResource) assign(ctx context.Context, plan tfsdk.Plan, 
 
 // setNumberAssignmentState saves a number that a phone or service holds, as
 // the portal returned it.
-func setNumberAssignmentState(ctx context.Context, n portal.Number, state *tfsdk.State, diags *diag.Diagnostics) {
+func setNumberAssignmentState(ctx context.Context, n contract.Number, state *tfsdk.State, diags *diag.Diagnostics) {
 	m, ok := numberAssignmentFromAPI(n)
 	if !ok {
 		diags.AddError("Unexpected portal answer",
@@ -258,29 +258,29 @@ func setNumberAssignmentState(ctx context.Context, n portal.Number, state *tfsdk
 }
 
 // target is where the planned assignment points the number.
-func (m numberAssignmentModel) target() portal.Target {
+func (m numberAssignmentModel) target() contract.Target {
 	if !m.PhoneID.IsNull() {
-		return portal.Target{Type: portal.TargetPhone, ID: m.PhoneID.ValueString()}
+		return contract.Target{Type: contract.TargetPhone, ID: m.PhoneID.ValueString()}
 	}
-	return portal.Target{Type: portal.TargetService, ID: m.ServiceID.ValueString()}
+	return contract.Target{Type: contract.TargetService, ID: m.ServiceID.ValueString()}
 }
 
 // numberAssignmentFromAPI is the state of an assignment as the portal
 // returns the number; ok is false unless a phone or service holds it.
-func numberAssignmentFromAPI(n portal.Number) (m numberAssignmentModel, ok bool) {
+func numberAssignmentFromAPI(n contract.Number) (m numberAssignmentModel, ok bool) {
 	m = numberAssignmentModel{
 		ID:        types.StringValue(n.Number),
 		Number:    types.StringValue(n.Number),
 		ServiceID: types.StringNull(),
 		PhoneID:   types.StringNull(),
 	}
-	if n.Status != portal.StatusAssigned || n.AssignedID == "" {
+	if n.Status != contract.StatusAssigned || n.AssignedID == "" {
 		return m, false
 	}
 	switch n.AssignedType {
-	case portal.TargetService:
+	case contract.TargetService:
 		m.ServiceID = types.StringValue(n.AssignedID)
-	case portal.TargetPhone:
+	case contract.TargetPhone:
 		m.PhoneID = types.StringValue(n.AssignedID)
 	default:
 		return m, false

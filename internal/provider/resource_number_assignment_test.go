@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -17,8 +18,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-
-	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
 const testAssignment = "callingportal_number_assignment.main"
@@ -47,7 +46,7 @@ func TestAccNumberAssignment(t *testing.T) {
 		ConfigPlanChecks:  expectPlan(plancheck.ExpectResourceAction(testAssignment, plancheck.ResourceActionUpdate)),
 		ConfigStateChecks: expectAssignment("+13125550150", "", conference),
 		Check: resource.ComposeAggregateTestCheckFunc(
-			p.checkHolder("+13125550150", portal.TargetPhone, conference),
+			p.checkHolder("+13125550150", contract.TargetPhone, conference),
 			p.checkInUse(t, 8),
 		),
 	}
@@ -61,7 +60,7 @@ func TestAccNumberAssignment(t *testing.T) {
 				ConfigPlanChecks:  expectPlan(plancheck.ExpectResourceAction(testAssignment, plancheck.ResourceActionCreate)),
 				ConfigStateChecks: expectAssignment("+13125550150", afterHours, ""),
 				Check: resource.ComposeAggregateTestCheckFunc(
-					p.checkHolder("+13125550150", portal.TargetService, afterHours),
+					p.checkHolder("+13125550150", contract.TargetService, afterHours),
 					p.checkInUse(t, 8),
 				),
 			},
@@ -79,7 +78,7 @@ func TestAccNumberAssignment(t *testing.T) {
 				// Moved outside Terraform: the plan moves it back in place.
 				Config: onPhone,
 				Check: resource.ComposeAggregateTestCheckFunc(
-					p.moveNumber("+13125550150", portal.Target{Type: portal.TargetService, ID: p.serviceID(t, "Sales Hunt Group")}),
+					p.moveNumber("+13125550150", contract.Target{Type: contract.TargetService, ID: p.serviceID(t, "Sales Hunt Group")}),
 				),
 				ExpectNonEmptyPlan: true,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
@@ -93,8 +92,8 @@ func TestAccNumberAssignment(t *testing.T) {
 				ConfigPlanChecks:  expectPlan(plancheck.ExpectResourceAction(testAssignment, plancheck.ResourceActionDestroyBeforeCreate)),
 				ConfigStateChecks: expectAssignment("+13125550151", "", conference),
 				Check: resource.ComposeAggregateTestCheckFunc(
-					p.checkHolder("+13125550151", portal.TargetPhone, conference),
-					p.checkNumberStatus("+13125550150", portal.StatusAvailable),
+					p.checkHolder("+13125550151", contract.TargetPhone, conference),
+					p.checkNumberStatus("+13125550150", contract.StatusAvailable),
 					p.checkInUse(t, 8),
 				),
 			},
@@ -126,7 +125,7 @@ func TestAccNumberAssignment_disappears(t *testing.T) {
 				Config:           config,
 				ConfigPlanChecks: expectPlan(plancheck.ExpectResourceAction(testAssignment, plancheck.ResourceActionCreate)),
 				Check: resource.ComposeAggregateTestCheckFunc(
-					p.checkNumberStatus("+13125550150", portal.StatusAssigned),
+					p.checkNumberStatus("+13125550150", contract.StatusAssigned),
 					p.checkInUse(t, 8),
 				),
 			},
@@ -281,7 +280,7 @@ func TestNumberAssignmentOutsideTerraform(t *testing.T) {
 			t.Errorf("Delete of %s: diagnostics %v, want %d warnings and no error", number, del.Diagnostics, warnings)
 		}
 	}
-	if err := p.checkNumberStatus("+13125550150", portal.StatusAssigned)(nil); err != nil {
+	if err := p.checkNumberStatus("+13125550150", contract.StatusAssigned)(nil); err != nil {
 		t.Errorf("Delete freed a user's number: %v", err)
 	}
 }
@@ -289,15 +288,15 @@ func TestNumberAssignmentOutsideTerraform(t *testing.T) {
 func TestNumberAssignmentMapping(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
-		n       portal.Number
+		n       contract.Number
 		ok      bool
 		service string
 		phone   string
 	}{
-		{"service", portal.Number{Number: "+13125550150", Status: portal.StatusAssigned, AssignedType: portal.TargetService, AssignedID: "svc_1"}, true, "svc_1", ""},
-		{"phone", portal.Number{Number: "+13125550150", Status: portal.StatusAssigned, AssignedType: portal.TargetPhone, AssignedID: "ph_1"}, true, "", "ph_1"},
-		{"user", portal.Number{Number: "+13125550150", Status: portal.StatusAssigned, AssignedType: portal.TargetUser, AssignedID: "usr_1"}, false, "", ""},
-		{"available", portal.Number{Number: "+13125550150", Status: portal.StatusAvailable}, false, "", ""},
+		{"service", contract.Number{Number: "+13125550150", Status: contract.StatusAssigned, AssignedType: contract.TargetService, AssignedID: "svc_1"}, true, "svc_1", ""},
+		{"phone", contract.Number{Number: "+13125550150", Status: contract.StatusAssigned, AssignedType: contract.TargetPhone, AssignedID: "ph_1"}, true, "", "ph_1"},
+		{"user", contract.Number{Number: "+13125550150", Status: contract.StatusAssigned, AssignedType: contract.TargetUser, AssignedID: "usr_1"}, false, "", ""},
+		{"available", contract.Number{Number: "+13125550150", Status: contract.StatusAvailable}, false, "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m, ok := numberAssignmentFromAPI(tc.n)
@@ -318,7 +317,7 @@ func TestNumberAssignmentMapping(t *testing.T) {
 			}
 		})
 	}
-	if got := errorAttribute(portal.Invalid("phone_id", "missing"), numberAssignmentFields, path.Root("number")); !got.Equal(path.Root("phone_id")) {
+	if got := errorAttribute(contract.Invalid("phone_id", "missing"), numberAssignmentFields, path.Root("number")); !got.Equal(path.Root("phone_id")) {
 		t.Errorf("a missing phone is reported on %s, want phone_id", got)
 	}
 }
@@ -334,13 +333,13 @@ func expectAssignment(number, serviceID, phoneID string) []statecheck.StateCheck
 }
 
 // checkHolder checks who holds a number in the portal.
-func (p *testPortal) checkHolder(number string, kind portal.TargetType, id string) resource.TestCheckFunc {
+func (p *testPortal) checkHolder(number string, kind contract.TargetType, id string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		n, err := p.client.Numbers.Read(context.Background(), number)
 		if err != nil {
 			return err
 		}
-		if n.Status != portal.StatusAssigned || n.AssignedType != kind || n.AssignedID != id {
+		if n.Status != contract.StatusAssigned || n.AssignedType != kind || n.AssignedID != id {
 			return fmt.Errorf("number %s is %s to %s %q, want %s %s", number, n.Status, n.AssignedType, n.AssignedID, kind, id)
 		}
 		return nil
@@ -348,7 +347,7 @@ func (p *testPortal) checkHolder(number string, kind portal.TargetType, id strin
 }
 
 // moveNumber moves a number behind Terraform's back.
-func (p *testPortal) moveNumber(number string, to portal.Target) resource.TestCheckFunc {
+func (p *testPortal) moveNumber(number string, to contract.Target) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		_, err := p.client.Numbers.Assign(context.Background(), number, to, false)
 		return err
@@ -367,7 +366,7 @@ func (p *testPortal) unassignNumber(number string) resource.TestCheckFunc {
 func (p *testPortal) createUser(email, number string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		first, last := "Jane", "Doe"
-		_, err := p.client.Users.Create(context.Background(), portal.UserInput{
+		_, err := p.client.Users.Create(context.Background(), contract.UserInput{
 			Email: &email, FirstName: &first, LastName: &last, PhoneNumber: &number})
 		return err
 	}
@@ -380,7 +379,7 @@ func (p *testPortal) checkAssignmentsDestroyed(s *terraform.State) error {
 		if rs.Type != "callingportal_number_assignment" {
 			continue
 		}
-		if err := p.checkNumberStatus(rs.Primary.ID, portal.StatusAvailable)(s); err != nil {
+		if err := p.checkNumberStatus(rs.Primary.ID, contract.StatusAvailable)(s); err != nil {
 			return errors.Join(errors.New("number assignment not destroyed"), err)
 		}
 	}

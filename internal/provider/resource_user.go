@@ -19,7 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/client"
-	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 )
 
 var (
@@ -187,10 +187,10 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	}
 	id := state.ID.ValueString()
 	var (
-		u   portal.User
+		u   contract.User
 		err error
 	)
-	if in := userChanges(state, plan, pin); in == (portal.UserInput{}) {
+	if in := userChanges(state, plan, pin); in == (contract.UserInput{}) {
 		// Only voicemail_pin_wo_version changed, with no PIN to send.
 		u, err = r.client.Users.Read(ctx, id)
 	} else {
@@ -229,7 +229,7 @@ func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 func (r *userResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	key := strings.TrimSpace(req.ID)
 	var (
-		u   portal.User
+		u   contract.User
 		err error
 		by  string
 	)
@@ -238,7 +238,7 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 		by = "email " + key
 		u, err = r.client.Users.FindByEmail(ctx, key)
 	case strings.HasPrefix(key, "+"):
-		number, nerr := portal.NormalizeNumber(key, "")
+		number, nerr := contract.NormalizeNumber(key, "")
 		if nerr != nil {
 			resp.Diagnostics.AddError("Invalid import ID",
 				fmt.Sprintf("%q starts with + but is not a phone number: %s. Import a user by its ID (usr_...), its email or its phone number.", key, portalMessage(nerr)))
@@ -281,7 +281,7 @@ var userFields = map[string]string{
 
 // validVoicemailPIN checks the PIN offline with the portal's rule; its
 // message never repeats the PIN.
-var validVoicemailPIN = portalRule{portal.ValidateVoicemailPIN, "value must be 4 to 10 digits"}
+var validVoicemailPIN = portalRule{contract.ValidateVoicemailPIN, "value must be 4 to 10 digits"}
 
 // phoneNumberReplaces makes a new phone_number replace the user, and says
 // why in the plan: the portal cannot move or free a user's number while the
@@ -299,7 +299,7 @@ var phoneNumberReplaces = stringplanmodifier.RequiresReplaceIf(
 
 // userFromAPI is the state of a user as the portal returns it. pinVersion
 // is the configured voicemail_pin_wo_version, which the portal does not know.
-func userFromAPI(u portal.User, pinVersion types.Int64) userModel {
+func userFromAPI(u contract.User, pinVersion types.Int64) userModel {
 	return userModel{
 		userDataSourceModel:   newUserDataSourceModel(u),
 		VoicemailPINWO:        types.StringNull(),
@@ -309,8 +309,8 @@ func userFromAPI(u portal.User, pinVersion types.Int64) userModel {
 
 // userInput is what creates the planned user; pin is the configured
 // voicemail_pin_wo.
-func userInput(plan userModel, pin types.String) portal.UserInput {
-	return portal.UserInput{
+func userInput(plan userModel, pin types.String) contract.UserInput {
+	return contract.UserInput{
 		Email:        plan.Email.ValueStringPointer(),
 		FirstName:    plan.FirstName.ValueStringPointer(),
 		LastName:     plan.LastName.ValueStringPointer(),
@@ -323,8 +323,8 @@ func userInput(plan userModel, pin types.String) portal.UserInput {
 // userChanges is the update that turns state into plan: only the fields
 // that changed, "" to clear the extension, and the PIN only when its version
 // changed.
-func userChanges(state, plan userModel, pin types.String) portal.UserInput {
-	var in portal.UserInput
+func userChanges(state, plan userModel, pin types.String) contract.UserInput {
+	var in contract.UserInput
 	changed := func(from, to types.String) *string {
 		if from.Equal(to) {
 			return nil

@@ -24,6 +24,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/client"
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
@@ -103,7 +104,7 @@ func TestAccUser(t *testing.T) {
 					newUser.AddStateValue(testUser, tfjsonpath.New("id"))),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					p.checkUserInPortal("janet.smith@example.com", "Janet", "Smith", "", "+13125550151"),
-					p.checkNumberStatus("+13125550150", portal.StatusAvailable),
+					p.checkNumberStatus("+13125550150", contract.StatusAvailable),
 					p.checkInUse(t, 8),
 				),
 			},
@@ -127,7 +128,7 @@ func TestAccUser_disappears(t *testing.T) {
 				Config: config,
 				Check: resource.ComposeAggregateTestCheckFunc(
 					p.deleteUser(testUser),
-					p.checkNumberStatus("+13125550150", portal.StatusAvailable),
+					p.checkNumberStatus("+13125550150", contract.StatusAvailable),
 				),
 				ExpectNonEmptyPlan: true,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{
@@ -298,7 +299,7 @@ func TestAccUser_importErrors(t *testing.T) {
 
 // TestUserMapping covers the mapping between the portal's user and state.
 func TestUserMapping(t *testing.T) {
-	u := portal.User{ID: "usr_1", Email: "jane@example.com", FirstName: "Jane", LastName: "Doe",
+	u := contract.User{ID: "usr_1", Email: "jane@example.com", FirstName: "Jane", LastName: "Doe",
 		PhoneNumber: "+13125550150", VoicemailPINSet: true, Version: 3}
 	got := userFromAPI(u, types.Int64Value(2))
 	want := userModel{
@@ -359,7 +360,7 @@ func TestUserChanges(t *testing.T) {
 	}
 	plan := state
 	plan.VoicemailPINWOVersion = types.Int64Value(2)
-	if got := userChanges(state, plan, types.StringNull()); got != (portal.UserInput{}) {
+	if got := userChanges(state, plan, types.StringNull()); got != (contract.UserInput{}) {
 		t.Errorf("userChanges with a new version but no PIN = %s, want nothing", show(got))
 	}
 }
@@ -394,21 +395,21 @@ func TestUserPhoneNumberReplaces(t *testing.T) {
 
 func TestErrorAttribute(t *testing.T) {
 	number := path.Root("phone_number")
-	inv := portal.Inventory{Site: "demo", Total: 7, InUse: 7}
+	inv := contract.Inventory{Site: "demo", Total: 7, InUse: 7}
 	for _, tc := range []struct {
 		err  error
 		want path.Path
 	}{
-		{portal.Conflict("email", "taken"), path.Root("email")},
-		{portal.Invalid("voicemail_pin", "must be 4 to 10 digits"), path.Root("voicemail_pin_wo")},
-		{portal.Invalid("number", "bad"), number},
-		{portal.HeldByUser("+13125550120", "usr_1", "Ada Lovelace"), number},
-		{portal.HeldByTarget("+13125550101", portal.TargetService, "svc_1", "Sales"), number},
-		{portal.NotInPool("demo", "+13125550300"), number},
-		{portal.NoStations("this change", 1, inv), number},
-		{portal.Invalid("region", "bad"), path.Empty()},
-		{portal.NotFound("user", "usr_1"), path.Empty()},
-		{&portal.Error{Code: portal.CodeUnauthorized, Message: "token not accepted"}, path.Empty()},
+		{contract.Conflict("email", "taken"), path.Root("email")},
+		{contract.Invalid("voicemail_pin", "must be 4 to 10 digits"), path.Root("voicemail_pin_wo")},
+		{contract.Invalid("number", "bad"), number},
+		{contract.HeldByUser("+13125550120", "usr_1", "Ada Lovelace"), number},
+		{contract.HeldByTarget("+13125550101", contract.TargetService, "svc_1", "Sales"), number},
+		{contract.NotInPool("demo", "+13125550300"), number},
+		{contract.NoStations("this change", 1, inv), number},
+		{contract.Invalid("region", "bad"), path.Empty()},
+		{contract.NotFound("user", "usr_1"), path.Empty()},
+		{&contract.Error{Code: contract.CodeUnauthorized, Message: "token not accepted"}, path.Empty()},
 		{errors.New("connection refused"), path.Empty()},
 	} {
 		if got := errorAttribute(tc.err, userFields, number); !got.Equal(tc.want) {
@@ -449,7 +450,7 @@ func (p *testPortal) checkUserInPortal(email, first, last, extension, number str
 		if err != nil {
 			return err
 		}
-		if n.AssignedType != portal.TargetUser || n.AssignedID != u.ID {
+		if n.AssignedType != contract.TargetUser || n.AssignedID != u.ID {
 			return fmt.Errorf("number %s is held by %s %q, want user %s", number, n.AssignedType, n.AssignedID, u.ID)
 		}
 		return nil
@@ -467,15 +468,15 @@ func (p *testPortal) checkVoicemailPIN(pin string) resource.TestCheckFunc {
 		if !u.VoicemailPINSet {
 			return fmt.Errorf("user %s has no voicemail PIN in the portal", id)
 		}
-		var stored portal.User
+		var stored string
 		err = p.Store().View(context.Background(), func(tx portal.Tx) (err error) {
-			stored, err = tx.GetUser("demo", id)
+			stored, err = tx.VoicemailPINHash("demo", id)
 			return err
 		})
 		if err != nil {
 			return err
 		}
-		if !portal.PINMatches(stored.VoicemailPINHash, pin) {
+		if !portal.PINMatches(stored, pin) {
 			return fmt.Errorf("user %s has another voicemail PIN than the configured one", id)
 		}
 		return nil
@@ -504,7 +505,7 @@ func (p *testPortal) checkUsersDestroyed(s *terraform.State) error {
 			return fmt.Errorf("user %s: %w", rs.Primary.ID, err)
 		}
 		if number := rs.Primary.Attributes["phone_number"]; number != "" {
-			if err := p.checkNumberStatus(number, portal.StatusAvailable)(s); err != nil {
+			if err := p.checkNumberStatus(number, contract.StatusAvailable)(s); err != nil {
 				return err
 			}
 		}
@@ -532,7 +533,7 @@ func (p *testPortal) expectInUse(t *testing.T, want int) {
 }
 
 // checkNumberStatus checks that number is available or assigned.
-func (p *testPortal) checkNumberStatus(number string, want portal.NumberStatus) resource.TestCheckFunc {
+func (p *testPortal) checkNumberStatus(number string, want contract.NumberStatus) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		n, err := p.client.Numbers.Read(context.Background(), number)
 		if err != nil {
@@ -588,7 +589,7 @@ func (c secretCheck) absent(what string, v any) error {
 }
 
 // show is a user input as the portal receives it.
-func show(in portal.UserInput) string {
+func show(in contract.UserInput) string {
 	b, _ := json.Marshal(in)
 	return string(b)
 }

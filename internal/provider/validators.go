@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-
-	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
 var _ validator.String = durationValidator{}
@@ -42,13 +41,13 @@ type portalRule struct {
 
 var (
 	canonicalNumber = portalRule{canonicalNumberHint, "value must be a phone number in canonical E.164, such as +13125550142 (see provider::callingportal::normalize_number)"}
-	validExtension  = portalRule{portal.ValidateExtension, "value must be 2 to 6 digits"}
-	validEmail      = portalRule{portal.ValidateEmail, "value must be an email address such as jane@example.com"}
+	validExtension  = portalRule{contract.ValidateExtension, "value must be 2 to 6 digits"}
+	validEmail      = portalRule{contract.ValidateEmail, "value must be an email address such as jane@example.com"}
 )
 
-// canonicalNumberHint is portal.CanonicalNumber with the way out in HCL.
+// canonicalNumberHint is contract.CanonicalNumber with the way out in HCL.
 func canonicalNumberHint(number string) error {
-	if err := portal.CanonicalNumber(number); err != nil {
+	if err := contract.CanonicalNumber(number); err != nil {
 		return fmt.Errorf("%s (in HCL, provider::callingportal::normalize_number(number, region) turns a national or formatted spelling into E.164)", portalMessage(err))
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
@@ -75,12 +76,12 @@ func Load(name string) (Seed, error) {
 // Apply creates the seed's site and everything in it through the portal's
 // rules, so a seed can never build a site the portal would refuse.
 func (s Seed) Apply(tx portal.Tx) error {
-	if _, err := portal.CreateSite(tx, portal.Site{ID: s.Site.ID, Name: s.Site.Name, StationsPurchased: s.Site.StationsPurchased}); err != nil {
+	if _, err := portal.CreateSite(tx, contract.Site{ID: s.Site.ID, Name: s.Site.Name, StationsPurchased: s.Site.StationsPurchased}); err != nil {
 		return fmt.Errorf("seed site: %w", err)
 	}
 	pool := append([]string(nil), s.Numbers...)
 	for i, r := range s.Ranges {
-		expanded, err := portal.ExpandRange(fmt.Sprintf("ranges[%d]", i), r.From, r.To, maxRange)
+		expanded, err := contract.ExpandRange(fmt.Sprintf("ranges[%d]", i), r.From, r.To, maxRange)
 		if err != nil {
 			return fmt.Errorf("seed: %w", err)
 		}
@@ -91,25 +92,25 @@ func (s Seed) Apply(tx portal.Tx) error {
 		return fmt.Errorf("seed numbers: %w", err)
 	}
 	for _, sv := range s.Services {
-		created, err := portal.CreateService(tx, site, portal.Service{Name: sv.Name, Type: sv.Type})
+		created, err := portal.CreateService(tx, site, contract.Service{Name: sv.Name, Type: sv.Type})
 		if err != nil {
 			return fmt.Errorf("seed service %q: %w", sv.Name, err)
 		}
-		if err := assignAll(tx, site, sv.Numbers, portal.Target{Type: portal.TargetService, ID: created.ID}); err != nil {
+		if err := assignAll(tx, site, sv.Numbers, contract.Target{Type: contract.TargetService, ID: created.ID}); err != nil {
 			return err
 		}
 	}
 	for _, ph := range s.Phones {
-		created, err := portal.CreatePhone(tx, site, portal.Phone{Name: ph.Name, Model: ph.Model})
+		created, err := portal.CreatePhone(tx, site, contract.Phone{Name: ph.Name, Model: ph.Model})
 		if err != nil {
 			return fmt.Errorf("seed phone %q: %w", ph.Name, err)
 		}
-		if err := assignAll(tx, site, ph.Numbers, portal.Target{Type: portal.TargetPhone, ID: created.ID}); err != nil {
+		if err := assignAll(tx, site, ph.Numbers, contract.Target{Type: contract.TargetPhone, ID: created.ID}); err != nil {
 			return err
 		}
 	}
 	for _, u := range s.Users {
-		in := portal.UserInput{Email: &u.Email, FirstName: &u.FirstName, LastName: &u.LastName, PhoneNumber: &u.PhoneNumber}
+		in := contract.UserInput{Email: &u.Email, FirstName: &u.FirstName, LastName: &u.LastName, PhoneNumber: &u.PhoneNumber}
 		if u.Extension != "" {
 			in.Extension = &u.Extension
 		}
@@ -120,7 +121,7 @@ func (s Seed) Apply(tx portal.Tx) error {
 	return nil
 }
 
-func assignAll(tx portal.Tx, site string, numbers []string, t portal.Target) error {
+func assignAll(tx portal.Tx, site string, numbers []string, t contract.Target) error {
 	for _, n := range numbers {
 		if _, err := portal.AssignNumber(tx, site, n, t, portal.Condition{MustBeAvailable: true}); err != nil {
 			return fmt.Errorf("seed %s %s: %w", t.Type, n, err)

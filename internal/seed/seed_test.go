@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 	"github.com/callingportal/terraform-provider-callingportal/internal/store/sqlite"
 )
@@ -38,10 +39,10 @@ func TestDemoSeed(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if want := (portal.Inventory{Site: "demo", Total: 50, InUse: 7, Available: 43}); inv != want {
+		if want := (contract.Inventory{Site: "demo", Total: 50, InUse: 7, Available: 43}); inv != want {
 			t.Errorf("inventory = %+v, want %+v", inv, want)
 		}
-		numbers, err := tx.ListNumbers("demo", portal.NumberFilter{}, portal.Page{})
+		numbers, err := tx.ListNumbers("demo", contract.NumberFilter{}, portal.Page{})
 		if err != nil {
 			return err
 		}
@@ -75,7 +76,7 @@ func TestSeedBreakingARuleIsRefusedWhole(t *testing.T) {
 	st := openStore(t)
 	ctx := context.Background()
 	err = st.Update(ctx, s.Apply)
-	if !errors.Is(err, portal.ErrNoStationsAvailable) {
+	if !errors.Is(err, contract.ErrNoStationsAvailable) {
 		t.Fatalf("seed with 2 assigned numbers and 1 station: err = %v, want no_stations_available", err)
 	}
 	err = st.View(ctx, func(tx portal.Tx) error {

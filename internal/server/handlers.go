@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
@@ -39,9 +40,9 @@ func (s *server) createSite(c *call) error {
 	if err := c.decode(&in); err != nil {
 		return err
 	}
-	return create(s, c, func(tx portal.Tx) (portal.Site, error) {
-		return portal.CreateSite(tx, portal.Site{ID: in.ID, Name: in.Name, StationsPurchased: in.StationsPurchased})
-	}, func(site portal.Site) string { return "/v1/sites/" + url.PathEscape(site.ID) })
+	return create(s, c, func(tx portal.Tx) (contract.Site, error) {
+		return portal.CreateSite(tx, contract.Site{ID: in.ID, Name: in.Name, StationsPurchased: in.StationsPurchased})
+	}, func(site contract.Site) string { return "/v1/sites/" + url.PathEscape(site.ID) })
 }
 
 func (s *server) listSites(c *call) error {
@@ -49,21 +50,21 @@ func (s *server) listSites(c *call) error {
 	if err != nil {
 		return err
 	}
-	return view(s, c, func(tx portal.Tx) (list[portal.Site], error) {
+	return view(s, c, func(tx portal.Tx) (list[contract.Site], error) {
 		sites, err := tx.ListSites()
 		if err != nil {
-			return list[portal.Site]{}, err
+			return list[contract.Site]{}, err
 		}
 		// Sites are few: page them here rather than in the store.
-		slices.SortFunc(sites, func(a, b portal.Site) int { return cmp.Compare(a.ID, b.ID) })
-		rows := slices.DeleteFunc(sites, func(s portal.Site) bool { return s.ID <= p.After })
+		slices.SortFunc(sites, func(a, b contract.Site) int { return cmp.Compare(a.ID, b.ID) })
+		rows := slices.DeleteFunc(sites, func(s contract.Site) bool { return s.ID <= p.After })
 		rows = rows[:min(len(rows), p.Limit+1)]
-		return pageOf(rows, p, func(s portal.Site) string { return s.ID }), nil
+		return pageOf(rows, p, func(s contract.Site) string { return s.ID }), nil
 	})
 }
 
 func (s *server) getSite(c *call) error {
-	return view(s, c, func(tx portal.Tx) (portal.Site, error) { return tx.GetSite(c.site) })
+	return view(s, c, func(tx portal.Tx) (contract.Site, error) { return tx.GetSite(c.site) })
 }
 
 func (s *server) patchSite(c *call) error {
@@ -74,20 +75,20 @@ func (s *server) patchSite(c *call) error {
 		return err
 	}
 	if in.StationsPurchased == nil {
-		return portal.Invalid("stations_purchased", "is required")
+		return contract.Invalid("stations_purchased", "is required")
 	}
 	cond, err := c.condition(false)
 	if err != nil {
 		return err
 	}
-	return change(s, c, func(tx portal.Tx) (portal.Site, error) {
+	return change(s, c, func(tx portal.Tx) (contract.Site, error) {
 		return portal.SetStationsPurchased(tx, c.site, *in.StationsPurchased, cond)
 	})
 }
 
 type issuedToken struct {
-	Token  portal.Token `json:"token"`
-	Secret string       `json:"secret"`
+	Token  contract.Token `json:"token"`
+	Secret string         `json:"secret"`
 }
 
 func (s *server) createToken(c *call) error {
@@ -108,7 +109,7 @@ func (s *server) createToken(c *call) error {
 }
 
 func (s *server) getInventory(c *call) error {
-	return view(s, c, func(tx portal.Tx) (portal.Inventory, error) { return portal.GetInventory(tx, c.site) })
+	return view(s, c, func(tx portal.Tx) (contract.Inventory, error) { return portal.GetInventory(tx, c.site) })
 }
 
 // Numbers.
@@ -131,49 +132,49 @@ func (s *server) addNumbers(c *call) error {
 	numbers := in.Numbers
 	for i, r := range in.Ranges {
 		field := "ranges[" + strconv.Itoa(i) + "]"
-		expanded, err := portal.ExpandRange(field, r.From, r.To, maxAddNumbers)
+		expanded, err := contract.ExpandRange(field, r.From, r.To, maxAddNumbers)
 		if err != nil {
 			return err
 		}
 		if numbers = append(numbers, expanded...); len(numbers) > maxAddNumbers {
-			return portal.Invalid(field, "adds more than %d numbers in one request", maxAddNumbers)
+			return contract.Invalid(field, "adds more than %d numbers in one request", maxAddNumbers)
 		}
 	}
 	switch {
 	case len(numbers) == 0:
-		return portal.Invalid("numbers", "give at least one number or range")
+		return contract.Invalid("numbers", "give at least one number or range")
 	case len(numbers) > maxAddNumbers:
-		return portal.Invalid("numbers", "adds more than %d numbers in one request", maxAddNumbers)
+		return contract.Invalid("numbers", "adds more than %d numbers in one request", maxAddNumbers)
 	}
-	return create(s, c, func(tx portal.Tx) (list[portal.Number], error) {
+	return create(s, c, func(tx portal.Tx) (list[contract.Number], error) {
 		added, err := portal.AddNumbers(tx, c.site, numbers)
-		return list[portal.Number]{Items: added}, err
-	}, func(list[portal.Number]) string { return c.sitePath("numbers") })
+		return list[contract.Number]{Items: added}, err
+	}, func(list[contract.Number]) string { return c.sitePath("numbers") })
 }
 
 // numberFilter reads the list and export filters.
-func numberFilter(q url.Values) (portal.NumberFilter, error) {
-	f := portal.NumberFilter{
-		Status:       portal.NumberStatus(q.Get("status")),
-		AssignedType: portal.TargetType(q.Get("assigned_type")),
+func numberFilter(q url.Values) (contract.NumberFilter, error) {
+	f := contract.NumberFilter{
+		Status:       contract.NumberStatus(q.Get("status")),
+		AssignedType: contract.TargetType(q.Get("assigned_type")),
 		AssignedID:   q.Get("assigned_id"),
 		Prefix:       plusInQuery(q.Get("prefix")),
 	}
 	switch f.Status {
-	case "", portal.StatusAvailable, portal.StatusAssigned:
+	case "", contract.StatusAvailable, contract.StatusAssigned:
 	default:
-		return f, portal.Invalid("status", "%q must be available or assigned", f.Status)
+		return f, contract.Invalid("status", "%q must be available or assigned", f.Status)
 	}
 	switch f.AssignedType {
-	case "", portal.TargetUser, portal.TargetPhone, portal.TargetService:
+	case "", contract.TargetUser, contract.TargetPhone, contract.TargetService:
 	default:
-		return f, portal.Invalid("assigned_type", "%q must be user, phone or service", f.AssignedType)
+		return f, contract.Invalid("assigned_type", "%q must be user, phone or service", f.AssignedType)
 	}
 	if f.Prefix != "" {
 		if !strings.HasPrefix(f.Prefix, "+") {
 			f.Prefix = "+" + f.Prefix
 		}
-		if err := portal.ValidatePrefix(f.Prefix); err != nil {
+		if err := contract.ValidatePrefix(f.Prefix); err != nil {
 			return f, err
 		}
 	}
@@ -198,9 +199,9 @@ func (s *server) listNumbers(c *call) error {
 	if err != nil {
 		return err
 	}
-	return view(s, c, func(tx portal.Tx) (list[portal.Number], error) {
+	return view(s, c, func(tx portal.Tx) (list[contract.Number], error) {
 		rows, err := tx.ListNumbers(c.site, f, fetch(p))
-		return pageOf(rows, p, func(n portal.Number) string { return n.Number }), err
+		return pageOf(rows, p, func(n contract.Number) string { return n.Number }), err
 	})
 }
 
@@ -219,7 +220,7 @@ func (s *server) exportNumbers(c *call) error {
 		if err := siteExists(tx, c.site); err != nil {
 			return err
 		}
-		cw, err := portal.NewCSVWriter(&buf)
+		cw, err := contract.NewCSVWriter(&buf)
 		if err != nil {
 			return err
 		}
@@ -250,21 +251,21 @@ func (s *server) exportNumbers(c *call) error {
 }
 
 func (s *server) getNumber(c *call) error {
-	number, err := portal.NormalizeNumber(c.r.PathValue("number"), "")
+	number, err := contract.NormalizeNumber(c.r.PathValue("number"), "")
 	if err != nil {
 		return err
 	}
-	return view(s, c, func(tx portal.Tx) (portal.Number, error) {
+	return view(s, c, func(tx portal.Tx) (contract.Number, error) {
 		n, err := tx.GetNumber(c.site, number)
-		if portal.CodeOf(err) == portal.CodeNotFound {
-			return n, portal.NotInPool(c.site, number)
+		if contract.CodeOf(err) == contract.CodeNotFound {
+			return n, contract.NotInPool(c.site, number)
 		}
 		return n, err
 	})
 }
 
 func (s *server) assignNumber(c *call) error {
-	var t portal.Target
+	var t contract.Target
 	if err := c.decode(&t); err != nil {
 		return err
 	}
@@ -272,7 +273,7 @@ func (s *server) assignNumber(c *call) error {
 	if err != nil {
 		return err
 	}
-	return change(s, c, func(tx portal.Tx) (portal.Number, error) {
+	return change(s, c, func(tx portal.Tx) (contract.Number, error) {
 		return portal.AssignNumber(tx, c.site, c.r.PathValue("number"), t, cond)
 	})
 }
@@ -282,7 +283,7 @@ func (s *server) unassignNumber(c *call) error {
 	if err != nil {
 		return err
 	}
-	return change(s, c, func(tx portal.Tx) (portal.Number, error) {
+	return change(s, c, func(tx portal.Tx) (contract.Number, error) {
 		return portal.UnassignNumber(tx, c.site, c.r.PathValue("number"), cond)
 	})
 }
@@ -290,13 +291,13 @@ func (s *server) unassignNumber(c *call) error {
 // Users.
 
 func (s *server) createUser(c *call) error {
-	var in portal.UserInput
+	var in contract.UserInput
 	if err := c.decode(&in); err != nil {
 		return err
 	}
-	return create(s, c, func(tx portal.Tx) (portal.User, error) {
+	return create(s, c, func(tx portal.Tx) (contract.User, error) {
 		return portal.CreateUser(tx, c.site, in)
-	}, func(u portal.User) string { return c.sitePath("users", u.ID) })
+	}, func(u contract.User) string { return c.sitePath("users", u.ID) })
 }
 
 func (s *server) listUsers(c *call) error {
@@ -307,36 +308,36 @@ func (s *server) listUsers(c *call) error {
 	q := c.r.URL.Query()
 	email, number := q.Get("email"), plusInQuery(q.Get("phone_number"))
 	if number != "" {
-		if number, err = portal.NormalizeNumber(number, ""); err != nil {
-			return portal.Invalid("phone_number", "%q is not a phone number in E.164", q.Get("phone_number"))
+		if number, err = contract.NormalizeNumber(number, ""); err != nil {
+			return contract.Invalid("phone_number", "%q is not a phone number in E.164", q.Get("phone_number"))
 		}
 	}
-	return view(s, c, func(tx portal.Tx) (list[portal.User], error) {
+	return view(s, c, func(tx portal.Tx) (list[contract.User], error) {
 		switch {
 		case email != "":
 			u, err := tx.FindUser(c.site, "email", email)
 			if err == nil && number != "" && u.PhoneNumber != number {
-				return list[portal.User]{Items: []portal.User{}}, nil
+				return list[contract.User]{Items: []contract.User{}}, nil
 			}
 			return found(u, err)
 		case number != "":
 			return found(tx.FindUser(c.site, "phone_number", number))
 		}
 		rows, err := tx.ListUsers(c.site, fetch(p))
-		return pageOf(rows, p, func(u portal.User) string { return u.ID }), err
+		return pageOf(rows, p, func(u contract.User) string { return u.ID }), err
 	})
 }
 
 func (s *server) getUser(c *call) error {
 	id := c.r.PathValue("id")
-	return view(s, c, func(tx portal.Tx) (portal.User, error) {
+	return view(s, c, func(tx portal.Tx) (contract.User, error) {
 		u, err := tx.GetUser(c.site, id)
 		return u, notFoundAs(err, "user", id)
 	})
 }
 
 func (s *server) updateUser(c *call) error {
-	var in portal.UserInput
+	var in contract.UserInput
 	if err := c.decode(&in); err != nil {
 		return err
 	}
@@ -345,9 +346,9 @@ func (s *server) updateUser(c *call) error {
 		return err
 	}
 	id := c.r.PathValue("id")
-	return change(s, c, func(tx portal.Tx) (portal.User, error) {
+	return change(s, c, func(tx portal.Tx) (contract.User, error) {
 		if err := userExists(tx, c.site, id); err != nil {
-			return portal.User{}, err
+			return contract.User{}, err
 		}
 		return portal.UpdateUser(tx, c.site, id, in, cond)
 	})
@@ -383,9 +384,9 @@ func (s *server) createPhone(c *call) error {
 	if err := c.decode(&in); err != nil {
 		return err
 	}
-	return create(s, c, func(tx portal.Tx) (portal.Phone, error) {
-		return portal.CreatePhone(tx, c.site, portal.Phone{Name: in.Name, Model: in.Model})
-	}, func(ph portal.Phone) string { return c.sitePath("phones", ph.ID) })
+	return create(s, c, func(tx portal.Tx) (contract.Phone, error) {
+		return portal.CreatePhone(tx, c.site, contract.Phone{Name: in.Name, Model: in.Model})
+	}, func(ph contract.Phone) string { return c.sitePath("phones", ph.ID) })
 }
 
 func (s *server) listPhones(c *call) error {
@@ -394,25 +395,25 @@ func (s *server) listPhones(c *call) error {
 		return err
 	}
 	name := c.r.URL.Query().Get("name")
-	return view(s, c, func(tx portal.Tx) (list[portal.Phone], error) {
+	return view(s, c, func(tx portal.Tx) (list[contract.Phone], error) {
 		if name != "" {
 			return found(tx.FindPhone(c.site, name))
 		}
 		rows, err := tx.ListPhones(c.site, fetch(p))
-		return pageOf(rows, p, func(ph portal.Phone) string { return ph.ID }), err
+		return pageOf(rows, p, func(ph contract.Phone) string { return ph.ID }), err
 	})
 }
 
 func (s *server) getPhone(c *call) error {
 	id := c.r.PathValue("id")
-	return view(s, c, func(tx portal.Tx) (portal.Phone, error) {
+	return view(s, c, func(tx portal.Tx) (contract.Phone, error) {
 		ph, err := tx.GetPhone(c.site, id)
 		return ph, notFoundAs(err, "phone", id)
 	})
 }
 
 func (s *server) deletePhone(c *call) error {
-	return s.deleteTarget(c, portal.Target{Type: portal.TargetPhone, ID: c.r.PathValue("id")})
+	return s.deleteTarget(c, contract.Target{Type: contract.TargetPhone, ID: c.r.PathValue("id")})
 }
 
 func (s *server) createService(c *call) error {
@@ -423,9 +424,9 @@ func (s *server) createService(c *call) error {
 	if err := c.decode(&in); err != nil {
 		return err
 	}
-	return create(s, c, func(tx portal.Tx) (portal.Service, error) {
-		return portal.CreateService(tx, c.site, portal.Service{Name: in.Name, Type: in.Type})
-	}, func(svc portal.Service) string { return c.sitePath("services", svc.ID) })
+	return create(s, c, func(tx portal.Tx) (contract.Service, error) {
+		return portal.CreateService(tx, c.site, contract.Service{Name: in.Name, Type: in.Type})
+	}, func(svc contract.Service) string { return c.sitePath("services", svc.ID) })
 }
 
 func (s *server) listServices(c *call) error {
@@ -434,29 +435,29 @@ func (s *server) listServices(c *call) error {
 		return err
 	}
 	name := c.r.URL.Query().Get("name")
-	return view(s, c, func(tx portal.Tx) (list[portal.Service], error) {
+	return view(s, c, func(tx portal.Tx) (list[contract.Service], error) {
 		if name != "" {
 			return found(tx.FindService(c.site, name))
 		}
 		rows, err := tx.ListServices(c.site, fetch(p))
-		return pageOf(rows, p, func(svc portal.Service) string { return svc.ID }), err
+		return pageOf(rows, p, func(svc contract.Service) string { return svc.ID }), err
 	})
 }
 
 func (s *server) getService(c *call) error {
 	id := c.r.PathValue("id")
-	return view(s, c, func(tx portal.Tx) (portal.Service, error) {
+	return view(s, c, func(tx portal.Tx) (contract.Service, error) {
 		svc, err := tx.GetService(c.site, id)
 		return svc, notFoundAs(err, "service", id)
 	})
 }
 
 func (s *server) deleteService(c *call) error {
-	return s.deleteTarget(c, portal.Target{Type: portal.TargetService, ID: c.r.PathValue("id")})
+	return s.deleteTarget(c, contract.Target{Type: contract.TargetService, ID: c.r.PathValue("id")})
 }
 
 // deleteTarget deletes a phone or service; one that is gone is a 404.
-func (s *server) deleteTarget(c *call, t portal.Target) error {
+func (s *server) deleteTarget(c *call, t contract.Target) error {
 	return remove(s, c, func(tx portal.Tx) error {
 		return notFoundAs(portal.DeleteTarget(tx, c.site, t), string(t.Type), t.ID)
 	})

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 	"github.com/callingportal/terraform-provider-callingportal/internal/store/sqlite"
 )
@@ -65,7 +66,7 @@ func (e *env) token(name, site string, admin bool) string {
 func (e *env) site(id string, stations int, numbers ...string) string {
 	e.t.Helper()
 	err := e.store.Update(context.Background(), func(tx portal.Tx) error {
-		if _, err := portal.CreateSite(tx, portal.Site{ID: id, StationsPurchased: stations}); err != nil {
+		if _, err := portal.CreateSite(tx, contract.Site{ID: id, StationsPurchased: stations}); err != nil {
 			return err
 		}
 		_, err := portal.AddNumbers(tx, id, numbers)
@@ -148,9 +149,9 @@ func (e *env) ok(r resp, status int, v any) {
 }
 
 // fails checks an error answer's status and code and returns the error.
-func (e *env) fails(r resp, status int, code portal.Code) portal.Error {
+func (e *env) fails(r resp, status int, code contract.Code) contract.Error {
 	e.t.Helper()
-	var pe portal.Error
+	var pe contract.Error
 	if r.status != status {
 		e.t.Fatalf("status %d, want %d: %s", r.status, status, r.body)
 	}
@@ -166,9 +167,9 @@ func (e *env) fails(r resp, status int, code portal.Code) portal.Error {
 	return pe
 }
 
-func (e *env) inventory(site, secret string) portal.Inventory {
+func (e *env) inventory(site, secret string) contract.Inventory {
 	e.t.Helper()
-	var inv portal.Inventory
+	var inv contract.Inventory
 	e.ok(e.do("GET", "/v1/sites/"+site+"/inventory", secret, nil), 200, &inv)
 	return inv
 }

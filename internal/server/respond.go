@@ -14,39 +14,41 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+	"github.com/callingportal/terraform-provider-callingportal/internal/server/replay"
 )
 
 // call is one request on its way through a handler.
 type call struct {
 	w     http.ResponseWriter
 	r     *http.Request
-	tok   portal.Token
+	tok   contract.Token
 	site  string // the {site} path value, if the route has one
 	route route
 	body  []byte // as read by decode, for the idempotency hash
 }
 
-var statusOf = map[portal.Code]int{
-	portal.CodeValidationFailed:     http.StatusUnprocessableEntity,
-	portal.CodeNotFound:             http.StatusNotFound,
-	portal.CodeConflict:             http.StatusConflict,
-	portal.CodeNoStationsAvailable:  http.StatusConflict,
-	portal.CodeNumberUnavailable:    http.StatusConflict,
-	portal.CodeUserNumberLocked:     http.StatusConflict,
-	portal.CodeIdempotencyKeyReused: http.StatusConflict,
-	portal.CodePreconditionFailed:   http.StatusPreconditionFailed,
-	portal.CodeUnauthorized:         http.StatusUnauthorized,
-	portal.CodeForbidden:            http.StatusForbidden,
-	portal.CodeRateLimited:          http.StatusTooManyRequests,
-	portal.CodeInternal:             http.StatusInternalServerError,
+var statusOf = map[contract.Code]int{
+	contract.CodeValidationFailed:     http.StatusUnprocessableEntity,
+	contract.CodeNotFound:             http.StatusNotFound,
+	contract.CodeConflict:             http.StatusConflict,
+	contract.CodeNoStationsAvailable:  http.StatusConflict,
+	contract.CodeNumberUnavailable:    http.StatusConflict,
+	contract.CodeUserNumberLocked:     http.StatusConflict,
+	contract.CodeIdempotencyKeyReused: http.StatusConflict,
+	contract.CodePreconditionFailed:   http.StatusPreconditionFailed,
+	contract.CodeUnauthorized:         http.StatusUnauthorized,
+	contract.CodeForbidden:            http.StatusForbidden,
+	contract.CodeRateLimited:          http.StatusTooManyRequests,
+	contract.CodeInternal:             http.StatusInternalServerError,
 }
 
 // statusError answers a portal error with a status other than its code's
 // (413 for a body over the limit, 405 for a wrong method).
 type statusError struct {
 	status int
-	err    *portal.Error
+	err    *contract.Error
 }
 
 func (e *statusError) Error() string { return e.err.Message }
@@ -55,7 +57,7 @@ func (e *statusError) Unwrap() error { return e.err }
 // writeError answers with {"code","message","details"}. Errors that are not
 // portal errors are bugs or outages: logged in full, answered generically.
 func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	var pe *portal.Error
+	var pe *contract.Error
 	status := 0
 	var se *statusError
 	if errors.As(err, &se) {
@@ -63,13 +65,13 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	} else if errors.As(err, &pe) {
 		status = statusOf[pe.Code]
 	}
-	if pe == nil || status == 0 || pe.Code == portal.CodeInternal {
+	if pe == nil || status == 0 || pe.Code == contract.CodeInternal {
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "error", err)
-		pe, status = &portal.Error{Code: portal.CodeInternal, Message: "internal error: the portal could not complete the request"},
+		pe, status = &contract.Error{Code: contract.CodeInternal, Message: "internal error: the portal could not complete the request"},
 			http.StatusInternalServerError
 	}
 	if pe.Message == "" { // a bare sentinel from a store
-		pe = &portal.Error{Code: pe.Code, Message: strings.ReplaceAll(string(pe.Code), "_", " "), Details: pe.Details}
+		pe = &contract.Error{Code: pe.Code, Message: strings.ReplaceAll(string(pe.Code), "_", " "), Details: pe.Details}
 	}
 	body, _ := marshal(pe)
 	w.Header().Set("Content-Type", "application/json")
@@ -109,15 +111,15 @@ func jsonReply(status int, v any, location string) (reply, error) {
 func etagOf(v any) string {
 	var version int64
 	switch o := v.(type) {
-	case portal.Site:
+	case contract.Site:
 		version = o.Version
-	case portal.Number:
+	case contract.Number:
 		version = o.Version
-	case portal.User:
+	case contract.User:
 		version = o.Version
-	case portal.Phone:
+	case contract.Phone:
 		version = o.Version
-	case portal.Service:
+	case contract.Service:
 		version = o.Version
 	default:
 		return ""
@@ -176,8 +178,8 @@ func siteExists(tx portal.Tx, site string) error {
 
 // notFoundAs names what was missing, whatever words the store used.
 func notFoundAs(err error, kind, id string) error {
-	if portal.CodeOf(err) == portal.CodeNotFound {
-		return portal.NotFound(kind, id)
+	if contract.CodeOf(err) == contract.CodeNotFound {
+		return contract.NotFound(kind, id)
 	}
 	return err
 }
@@ -222,16 +224,19 @@ func (s *server) write(c *call, fn func(portal.Tx) (reply, error)) error {
 	var hash string
 	if idempotent {
 		if len(key) > 255 || strings.ContainsFunc(key, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
-			return portal.Invalid("Idempotency-Key", "must be 1 to 255 printable ASCII characters, such as a UUID")
+			return contract.Invalid("Idempotency-Key", "must be 1 to 255 printable ASCII characters, such as a UUID")
 		}
 		hash = requestHash(c)
 	}
 	var rep reply
 	replayed := false
 	err := s.store.Update(c.r.Context(), func(tx portal.Tx) error {
-		replayed = false
 		if err := siteExists(tx, c.site); err != nil {
 			return err
+		}
+		records, ok := tx.(replay.Tx)
+		if idempotent && !ok {
+			return fmt.Errorf("server: the store keeps no idempotency records (%T is no replay.Tx)", tx)
 		}
 		if idempotent {
 			// Lock the site first so that two retries racing on a store with
@@ -241,19 +246,19 @@ func (s *server) write(c *call, fn func(portal.Tx) (reply, error)) error {
 					return err
 				}
 			}
-			if err := tx.DeleteIdempotencyBefore(portal.Now().Add(-s.opts.IdempotencyTTL)); err != nil {
+			if err := records.DeleteIdempotencyBefore(s.opts.Clock().Add(-s.opts.IdempotencyTTL)); err != nil {
 				return err
 			}
-			rec, err := tx.GetIdempotency(c.tok.ID, key)
+			rec, err := records.GetIdempotency(c.tok.ID, key)
 			switch {
 			case err == nil && rec.RequestHash == hash:
 				rep, replayed = reply{status: rec.Status, body: rec.Body, location: rec.Location, etag: etagOfBody(rec.Body)}, true
 				return nil
 			case err == nil:
-				return &portal.Error{Code: portal.CodeIdempotencyKeyReused,
+				return &contract.Error{Code: contract.CodeIdempotencyKeyReused,
 					Message: "this Idempotency-Key was already used for a different request: send a new key for a new create",
 					Details: map[string]any{"idempotency_key": key}}
-			case portal.CodeOf(err) != portal.CodeNotFound:
+			case contract.CodeOf(err) != contract.CodeNotFound:
 				return err
 			}
 		}
@@ -261,8 +266,8 @@ func (s *server) write(c *call, fn func(portal.Tx) (reply, error)) error {
 		if rep, err = fn(tx); err != nil || !idempotent {
 			return err
 		}
-		return tx.PutIdempotency(portal.IdempotencyRecord{Scope: c.tok.ID, Key: key, RequestHash: hash,
-			Status: rep.status, Body: rep.body, Location: rep.location, CreatedAt: portal.Now()})
+		return records.PutIdempotency(replay.Record{Scope: c.tok.ID, Key: key, RequestHash: hash,
+			Status: rep.status, Body: rep.body, Location: rep.location, CreatedAt: s.opts.Clock()})
 	})
 	if err != nil {
 		return err
@@ -295,16 +300,16 @@ func (c *call) decode(v any) error {
 	body, err := io.ReadAll(c.r.Body)
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return &statusError{http.StatusRequestEntityTooLarge, &portal.Error{Code: portal.CodeValidationFailed,
+		return &statusError{http.StatusRequestEntityTooLarge, &contract.Error{Code: contract.CodeValidationFailed,
 			Message: fmt.Sprintf("the request body is larger than the limit of %d bytes", tooBig.Limit),
 			Details: map[string]any{"field": "body", "limit_bytes": tooBig.Limit}}}
 	}
 	if err != nil {
-		return portal.Invalid("body", "could not be read: %v", err)
+		return contract.Invalid("body", "could not be read: %v", err)
 	}
 	c.body = body
 	if len(bytes.TrimSpace(body)) == 0 {
-		return portal.Invalid("body", "is required: send a JSON object")
+		return contract.Invalid("body", "is required: send a JSON object")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -312,7 +317,7 @@ func (c *call) decode(v any) error {
 		return jsonError(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return portal.Invalid("body", "must hold a single JSON object")
+		return contract.Invalid("body", "must hold a single JSON object")
 	}
 	return nil
 }
@@ -322,20 +327,20 @@ func jsonError(err error) error {
 	var syntaxErr *json.SyntaxError
 	switch {
 	case errors.As(err, &typeErr) && typeErr.Field != "":
-		return portal.Invalid(typeErr.Field, "must be %s, not a JSON %s", jsonKind(typeErr.Type), typeErr.Value)
+		return contract.Invalid(typeErr.Field, "must be %s, not a JSON %s", jsonKind(typeErr.Type), typeErr.Value)
 	case errors.As(err, &typeErr):
-		return portal.Invalid("body", "must be a JSON object, not a JSON %s", typeErr.Value)
+		return contract.Invalid("body", "must be a JSON object, not a JSON %s", typeErr.Value)
 	case errors.As(err, &syntaxErr):
-		return portal.Invalid("body", "is not valid JSON: %v (at byte %d)", err, syntaxErr.Offset)
+		return contract.Invalid("body", "is not valid JSON: %v (at byte %d)", err, syntaxErr.Offset)
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return portal.Invalid("body", "is not valid JSON: it ends too early")
+		return contract.Invalid("body", "is not valid JSON: it ends too early")
 	}
 	// encoding/json reports an unknown field only in its message.
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		name = strings.Trim(name, `"`)
-		return portal.Invalid(name, "is not a field of this request")
+		return contract.Invalid(name, "is not a field of this request")
 	}
-	return portal.Invalid("body", "is not valid JSON: %v", err)
+	return contract.Invalid("body", "is not valid JSON: %v", err)
 }
 
 func jsonKind(t reflect.Type) string {
@@ -363,13 +368,13 @@ func (c *call) condition(allowIfNoneMatch bool) (portal.Condition, error) {
 	if v := strings.TrimSpace(c.r.Header.Get("If-Match")); v != "" && v != "*" {
 		n, ok := parseETag(v)
 		if !ok {
-			return cond, portal.Invalid("If-Match", `%q is not an ETag of this API, such as "3"`, v)
+			return cond, contract.Invalid("If-Match", `%q is not an ETag of this API, such as "3"`, v)
 		}
 		cond.IfMatch = n
 	}
 	if v := strings.TrimSpace(c.r.Header.Get("If-None-Match")); v != "" {
 		if !allowIfNoneMatch || v != "*" {
-			return cond, portal.Invalid("If-None-Match", `only "*" is supported, and only to assign a number that is available`)
+			return cond, contract.Invalid("If-None-Match", `only "*" is supported, and only to assign a number that is available`)
 		}
 		cond.MustBeAvailable = true
 	}
@@ -405,14 +410,14 @@ func (c *call) page() (portal.Page, error) {
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxLimit {
-			return p, portal.Invalid("limit", "%q must be a whole number from 1 to %d", v, maxLimit)
+			return p, contract.Invalid("limit", "%q must be a whole number from 1 to %d", v, maxLimit)
 		}
 		p.Limit = n
 	}
 	if v := q.Get("cursor"); v != "" {
 		after, err := base64.RawURLEncoding.DecodeString(v)
 		if err != nil || len(after) == 0 {
-			return p, portal.Invalid("cursor", "is not a cursor this API returned: pass next_cursor unchanged")
+			return p, contract.Invalid("cursor", "is not a cursor this API returned: pass next_cursor unchanged")
 		}
 		p.After = string(after)
 	}
@@ -439,7 +444,7 @@ func found[T any](v T, err error) (list[T], error) {
 	switch {
 	case err == nil:
 		return list[T]{Items: []T{v}}, nil
-	case portal.CodeOf(err) == portal.CodeNotFound:
+	case contract.CodeOf(err) == contract.CodeNotFound:
 		return list[T]{Items: []T{}}, nil
 	}
 	return list[T]{}, err

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
@@ -23,6 +24,9 @@ type Options struct {
 	MaxBodyBytes   int64   // default 1 MiB
 	Logger         *slog.Logger
 	IdempotencyTTL time.Duration // default 24h
+	// Clock is the time rate limits and idempotency records go by;
+	// default portal.SystemClock.
+	Clock portal.Clock
 }
 
 type access int
@@ -98,6 +102,9 @@ func New(store portal.Store, opts Options) http.Handler {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.Clock == nil {
+		opts.Clock = portal.SystemClock
+	}
 	s := &server{store: store, opts: opts, log: opts.Logger, mux: http.NewServeMux()}
 	if opts.RateLimit > 0 {
 		burst := opts.Burst
@@ -172,30 +179,30 @@ func (s *server) admit(c *call) error {
 	case tok.Admin:
 		return nil
 	case c.route.access == adminOnly:
-		return &portal.Error{Code: portal.CodeForbidden, Message: "this operation needs an admin token"}
+		return &contract.Error{Code: contract.CodeForbidden, Message: "this operation needs an admin token"}
 	case tok.Site != c.site:
-		return &portal.Error{Code: portal.CodeForbidden,
+		return &contract.Error{Code: contract.CodeForbidden,
 			Message: fmt.Sprintf("this token acts on site %q, not on site %q", tok.Site, c.site),
 			Details: map[string]any{"site": c.site}}
 	}
 	return nil
 }
 
-func (s *server) authenticate(r *http.Request) (portal.Token, error) {
+func (s *server) authenticate(r *http.Request) (contract.Token, error) {
 	scheme, secret, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	secret = strings.TrimSpace(secret)
 	if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" {
-		return portal.Token{}, &portal.Error{Code: portal.CodeUnauthorized,
+		return contract.Token{}, &contract.Error{Code: contract.CodeUnauthorized,
 			Message: "send an API token as Authorization: Bearer <token>"}
 	}
-	var tok portal.Token
+	var tok contract.Token
 	err := s.store.View(r.Context(), func(tx portal.Tx) error {
 		var err error
 		tok, err = tx.GetTokenByHash(portal.HashSecret(secret))
 		return err
 	})
-	if portal.CodeOf(err) == portal.CodeNotFound {
-		return portal.Token{}, &portal.Error{Code: portal.CodeUnauthorized, Message: "the API token is not known to this portal"}
+	if contract.CodeOf(err) == contract.CodeNotFound {
+		return contract.Token{}, &contract.Error{Code: contract.CodeUnauthorized, Message: "the API token is not known to this portal"}
 	}
 	return tok, err
 }
@@ -204,13 +211,13 @@ func (s *server) limit(w http.ResponseWriter, tokenID string) error {
 	if s.limiter == nil {
 		return nil
 	}
-	wait, ok := s.limiter.take(tokenID, time.Now())
+	wait, ok := s.limiter.take(tokenID, s.opts.Clock())
 	if ok {
 		return nil
 	}
 	secs := max(1, int(math.Ceil(wait.Seconds())))
 	w.Header().Set("Retry-After", fmt.Sprint(secs))
-	return &portal.Error{Code: portal.CodeRateLimited,
+	return &contract.Error{Code: contract.CodeRateLimited,
 		Message: fmt.Sprintf("too many requests for this token: retry in %d s", secs),
 		Details: map[string]any{"retry_after_seconds": secs}}
 }
@@ -228,11 +235,11 @@ func (s *server) notRouted(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(allow) == 0 {
-		s.writeError(w, r, &portal.Error{Code: portal.CodeNotFound, Message: "no API route " + r.URL.Path})
+		s.writeError(w, r, &contract.Error{Code: contract.CodeNotFound, Message: "no API route " + r.URL.Path})
 		return
 	}
 	w.Header().Set("Allow", strings.Join(allow, ", "))
-	s.writeError(w, r, &statusError{http.StatusMethodNotAllowed, &portal.Error{Code: portal.CodeValidationFailed,
+	s.writeError(w, r, &statusError{http.StatusMethodNotAllowed, &contract.Error{Code: contract.CodeValidationFailed,
 		Message: fmt.Sprintf("method %s is not allowed on %s; use %s", r.Method, r.URL.Path, strings.Join(allow, ", ")),
 		Details: map[string]any{"allow": allow}}})
 }

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 )
 
 func TestAuth(t *testing.T) {
@@ -34,7 +34,7 @@ func TestAuth(t *testing.T) {
 		{"own inventory", "GET", "/v1/sites/site-a/inventory", a, nil, 200},
 		{"other site", "GET", "/v1/sites/site-b", a, nil, 403},
 		{"other site's numbers", "GET", "/v1/sites/site-b/numbers", a, nil, 403},
-		{"other site's users", "POST", "/v1/sites/site-b/users", a, portal.UserInput{}, 403},
+		{"other site's users", "POST", "/v1/sites/site-b/users", a, contract.UserInput{}, 403},
 		{"admin: list sites", "GET", "/v1/sites", a, nil, 403},
 		{"admin: create site", "POST", "/v1/sites", a, map[string]any{"id": "site-c"}, 403},
 		{"admin: patch site", "PATCH", "/v1/sites/site-a", a, map[string]any{"stations_purchased": 9}, 403},
@@ -48,14 +48,14 @@ func TestAuth(t *testing.T) {
 		r := e.do(c.method, c.path, c.secret, c.body)
 		switch c.status {
 		case 401:
-			e.fails(r, 401, portal.CodeUnauthorized)
+			e.fails(r, 401, contract.CodeUnauthorized)
 			if r.header.Get("WWW-Authenticate") == "" {
 				t.Errorf("%s: no WWW-Authenticate", c.name)
 			}
 		case 403:
-			e.fails(r, 403, portal.CodeForbidden)
+			e.fails(r, 403, contract.CodeForbidden)
 		case 404:
-			e.fails(r, 404, portal.CodeNotFound)
+			e.fails(r, 404, contract.CodeNotFound)
 		default:
 			if r.status != c.status {
 				t.Errorf("%s: status %d, want %d: %s", c.name, r.status, c.status, r.body)
@@ -63,7 +63,7 @@ func TestAuth(t *testing.T) {
 		}
 	}
 	// Not a bearer token at all.
-	e.fails(e.do("GET", "/v1/sites/site-a", "", nil, "Authorization", "Basic "+a), 401, portal.CodeUnauthorized)
+	e.fails(e.do("GET", "/v1/sites/site-a", "", nil, "Authorization", "Basic "+a), 401, contract.CodeUnauthorized)
 }
 
 func TestSecretsStayOutOfLogs(t *testing.T) {
@@ -97,15 +97,15 @@ func TestSitesAndTokens(t *testing.T) {
 	e := newEnv(t, Options{})
 
 	r := e.do("POST", "/v1/sites", e.admin, map[string]any{"id": "hq", "name": "Head office", "stations_purchased": 2})
-	var site portal.Site
+	var site contract.Site
 	e.ok(r, 201, &site)
 	if site.ID != "hq" || site.StationsPurchased != 2 || site.Version != 1 || r.header.Get("ETag") != `"1"` || r.header.Get("Location") != "/v1/sites/hq" {
 		t.Fatalf("created %+v with headers %v", site, r.header)
 	}
-	e.fails(e.do("POST", "/v1/sites", e.admin, map[string]any{"id": "hq"}), 409, portal.CodeConflict)
+	e.fails(e.do("POST", "/v1/sites", e.admin, map[string]any{"id": "hq"}), 409, contract.CodeConflict)
 	e.ok(e.do("POST", "/v1/sites", e.admin, map[string]any{"id": "branch"}), 201, nil)
 
-	var sites list[portal.Site]
+	var sites list[contract.Site]
 	e.ok(e.do("GET", "/v1/sites", e.admin, nil), 200, &sites)
 	if len(sites.Items) != 2 || sites.Items[0].ID != "branch" || sites.NextCursor != "" {
 		t.Fatalf("sites %+v", sites)
@@ -116,8 +116,8 @@ func TestSitesAndTokens(t *testing.T) {
 	if site.StationsPurchased != 5 || r.header.Get("ETag") != `"2"` {
 		t.Fatalf("patched %+v, ETag %s", site, r.header.Get("ETag"))
 	}
-	e.fails(e.do("PATCH", "/v1/sites/hq", e.admin, map[string]any{"stations_purchased": 6}, "If-Match", `"1"`), 412, portal.CodePreconditionFailed)
-	pe := e.fails(e.do("PATCH", "/v1/sites/hq", e.admin, map[string]any{}), 422, portal.CodeValidationFailed)
+	e.fails(e.do("PATCH", "/v1/sites/hq", e.admin, map[string]any{"stations_purchased": 6}, "If-Match", `"1"`), 412, contract.CodePreconditionFailed)
+	pe := e.fails(e.do("PATCH", "/v1/sites/hq", e.admin, map[string]any{}), 422, contract.CodeValidationFailed)
 	if pe.Details["field"] != "stations_purchased" {
 		t.Errorf("details %v", pe.Details)
 	}
@@ -129,10 +129,10 @@ func TestSitesAndTokens(t *testing.T) {
 		t.Fatalf("issued %+v, headers %v", issued, r.header)
 	}
 	e.ok(e.do("GET", "/v1/sites/hq", issued.Secret, nil), 200, &site)
-	e.fails(e.do("GET", "/v1/sites/branch", issued.Secret, nil), 403, portal.CodeForbidden)
-	e.fails(e.do("POST", "/v1/tokens", e.admin, map[string]any{"name": "ci", "site": "nowhere"}), 404, portal.CodeNotFound)
-	e.fails(e.do("POST", "/v1/tokens", e.admin, map[string]any{"name": "ci"}), 422, portal.CodeValidationFailed)
-	e.fails(e.do("POST", "/v1/tokens", e.admin, map[string]any{"name": "ci", "site": "hq", "admin": true}), 422, portal.CodeValidationFailed)
+	e.fails(e.do("GET", "/v1/sites/branch", issued.Secret, nil), 403, contract.CodeForbidden)
+	e.fails(e.do("POST", "/v1/tokens", e.admin, map[string]any{"name": "ci", "site": "nowhere"}), 404, contract.CodeNotFound)
+	e.fails(e.do("POST", "/v1/tokens", e.admin, map[string]any{"name": "ci"}), 422, contract.CodeValidationFailed)
+	e.fails(e.do("POST", "/v1/tokens", e.admin, map[string]any{"name": "ci", "site": "hq", "admin": true}), 422, contract.CodeValidationFailed)
 
 	e.ok(e.do("POST", "/v1/tokens", e.admin, map[string]any{"name": "root", "admin": true}), 201, &issued)
 	e.ok(e.do("GET", "/v1/sites", issued.Secret, nil), 200, nil)
@@ -143,7 +143,7 @@ func TestNumbers(t *testing.T) {
 	e := newEnv(t, Options{})
 	a := e.site("site-a", 5)
 
-	var added list[portal.Number]
+	var added list[contract.Number]
 	r := e.do("POST", "/v1/sites/site-a/numbers", e.admin, map[string]any{
 		"numbers": []string{"+1 (312) 555-0142"},
 		"ranges":  []map[string]string{{"from": "+13125550100", "to": "+13125550104"}},
@@ -152,50 +152,50 @@ func TestNumbers(t *testing.T) {
 	if len(added.Items) != 6 || added.Items[0].Number != "+13125550142" || r.header.Get("Location") != "/v1/sites/site-a/numbers" {
 		t.Fatalf("added %+v", added)
 	}
-	e.fails(e.do("POST", "/v1/sites/site-a/numbers", e.admin, map[string]any{"numbers": []string{"+13125550142"}}), 409, portal.CodeConflict)
+	e.fails(e.do("POST", "/v1/sites/site-a/numbers", e.admin, map[string]any{"numbers": []string{"+13125550142"}}), 409, contract.CodeConflict)
 
 	// Any spelling, URL-escaped, names the same number.
 	for _, spelling := range []string{"%2B13125550142", url.PathEscape("+1 (312) 555-0142"), "+13125550142"} {
-		var n portal.Number
+		var n contract.Number
 		r := e.do("GET", "/v1/sites/site-a/numbers/"+spelling, a, nil)
 		e.ok(r, 200, &n)
-		if n.Number != "+13125550142" || n.Status != portal.StatusAvailable || r.header.Get("ETag") != `"1"` {
+		if n.Number != "+13125550142" || n.Status != contract.StatusAvailable || r.header.Get("ETag") != `"1"` {
 			t.Fatalf("%s: %+v %v", spelling, n, r.header)
 		}
 	}
-	e.fails(e.do("GET", "/v1/sites/site-a/numbers/%2B13125550199", a, nil), 404, portal.CodeNotFound)
+	e.fails(e.do("GET", "/v1/sites/site-a/numbers/%2B13125550199", a, nil), 404, contract.CodeNotFound)
 
-	var ph portal.Phone
+	var ph contract.Phone
 	e.ok(e.do("POST", "/v1/sites/site-a/phones", a, map[string]any{"name": "Lobby", "model": "VVX 450"}), 201, &ph)
-	var svc portal.Service
+	var svc contract.Service
 	e.ok(e.do("POST", "/v1/sites/site-a/services", a, map[string]any{"name": "Main line", "type": "auto_attendant"}), 201, &svc)
 
 	path := "/v1/sites/site-a/numbers/%2B13125550142/assignment"
-	var n portal.Number
-	r = e.do("PUT", path, a, portal.Target{Type: portal.TargetPhone, ID: ph.ID})
+	var n contract.Number
+	r = e.do("PUT", path, a, contract.Target{Type: contract.TargetPhone, ID: ph.ID})
 	e.ok(r, 200, &n)
-	if n.Status != portal.StatusAssigned || n.AssignedID != ph.ID || n.AssignedName != "Lobby" || r.header.Get("ETag") != `"2"` {
+	if n.Status != contract.StatusAssigned || n.AssignedID != ph.ID || n.AssignedName != "Lobby" || r.header.Get("ETag") != `"2"` {
 		t.Fatalf("assigned %+v %v", n, r.header)
 	}
 	if inv := e.inventory("site-a", a); inv.InUse != 1 || inv.Available != 4 {
 		t.Fatalf("inventory %+v", inv)
 	}
 	// Move to the service: no new station.
-	e.ok(e.do("PUT", path, a, portal.Target{Type: portal.TargetService, ID: svc.ID}, "If-Match", `"2"`), 200, &n)
-	if n.AssignedType != portal.TargetService || n.Version != 3 {
+	e.ok(e.do("PUT", path, a, contract.Target{Type: contract.TargetService, ID: svc.ID}, "If-Match", `"2"`), 200, &n)
+	if n.AssignedType != contract.TargetService || n.Version != 3 {
 		t.Fatalf("moved %+v", n)
 	}
 	if inv := e.inventory("site-a", a); inv.InUse != 1 {
 		t.Fatalf("inventory %+v", inv)
 	}
-	e.fails(e.do("PUT", path, a, portal.Target{Type: portal.TargetPhone, ID: ph.ID}, "If-Match", `"2"`), 412, portal.CodePreconditionFailed)
+	e.fails(e.do("PUT", path, a, contract.Target{Type: contract.TargetPhone, ID: ph.ID}, "If-Match", `"2"`), 412, contract.CodePreconditionFailed)
 
-	var assigned list[portal.Number]
+	var assigned list[contract.Number]
 	e.ok(e.do("GET", "/v1/sites/site-a/numbers?status=assigned&assigned_type=service&assigned_id="+svc.ID, a, nil), 200, &assigned)
 	if len(assigned.Items) != 1 || assigned.Items[0].Number != "+13125550142" {
 		t.Fatalf("filtered %+v", assigned)
 	}
-	var prefixed list[portal.Number]
+	var prefixed list[contract.Number]
 	e.ok(e.do("GET", "/v1/sites/site-a/numbers?prefix=%2B1312555010", a, nil), 200, &prefixed)
 	if len(prefixed.Items) != 5 {
 		t.Fatalf("prefix: %d numbers", len(prefixed.Items))
@@ -203,7 +203,7 @@ func TestNumbers(t *testing.T) {
 
 	r = e.do("DELETE", path, a, nil, "If-Match", `"3"`)
 	e.ok(r, 200, &n)
-	if n.Status != portal.StatusAvailable || n.AssignedID != "" || r.header.Get("ETag") != `"4"` {
+	if n.Status != contract.StatusAvailable || n.AssignedID != "" || r.header.Get("ETag") != `"4"` {
 		t.Fatalf("unassigned %+v", n)
 	}
 	if inv := e.inventory("site-a", a); inv.InUse != 0 || inv.Available != 5 {
@@ -216,17 +216,17 @@ func TestNoStationsAvailable(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Options{})
 	a := e.site("site-a", 1, numbers(100, 102)...)
-	var ph portal.Phone
+	var ph contract.Phone
 	e.ok(e.do("POST", "/v1/sites/site-a/phones", a, map[string]any{"name": "Desk"}), 201, &ph)
 
-	e.ok(e.do("PUT", "/v1/sites/site-a/numbers/%2B13125550100/assignment", a, portal.Target{Type: "phone", ID: ph.ID}), 200, nil)
-	pe := e.fails(e.do("PUT", "/v1/sites/site-a/numbers/%2B13125550101/assignment", a, portal.Target{Type: "phone", ID: ph.ID}),
-		409, portal.CodeNoStationsAvailable)
+	e.ok(e.do("PUT", "/v1/sites/site-a/numbers/%2B13125550100/assignment", a, contract.Target{Type: "phone", ID: ph.ID}), 200, nil)
+	pe := e.fails(e.do("PUT", "/v1/sites/site-a/numbers/%2B13125550101/assignment", a, contract.Target{Type: "phone", ID: ph.ID}),
+		409, contract.CodeNoStationsAvailable)
 	if pe.Details["available"] != 0.0 || pe.Details["in_use"] != 1.0 || pe.Details["total"] != 1.0 {
 		t.Errorf("details %v", pe.Details)
 	}
 	e.fails(e.do("POST", "/v1/sites/site-a/users", a, map[string]any{"email": "jane@example.com", "first_name": "Jane",
-		"last_name": "Doe", "phone_number": "+13125550102"}), 409, portal.CodeNoStationsAvailable)
+		"last_name": "Doe", "phone_number": "+13125550102"}), 409, contract.CodeNoStationsAvailable)
 	if inv := e.inventory("site-a", a); inv.InUse != 1 || inv.Available != 0 {
 		t.Fatalf("inventory %+v", inv)
 	}
@@ -238,14 +238,14 @@ func TestStationsUnderConcurrency(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Options{})
 	a := e.site("site-a", 3, numbers(100, 109)...)
-	var ph portal.Phone
+	var ph contract.Phone
 	e.ok(e.do("POST", "/v1/sites/site-a/phones", a, map[string]any{"name": "Desk"}), 201, &ph)
 
 	var wg sync.WaitGroup
 	statuses := make([]int, 10)
 	for i, n := range numbers(100, 109) {
 		wg.Go(func() {
-			statuses[i] = e.do("PUT", "/v1/sites/site-a/numbers/"+url.PathEscape(n)+"/assignment", a, portal.Target{Type: "phone", ID: ph.ID}).status
+			statuses[i] = e.do("PUT", "/v1/sites/site-a/numbers/"+url.PathEscape(n)+"/assignment", a, contract.Target{Type: "phone", ID: ph.ID}).status
 		})
 	}
 	wg.Wait()
@@ -264,7 +264,7 @@ func TestUsers(t *testing.T) {
 	jane := map[string]any{"email": "jane@example.com", "first_name": "Jane", "last_name": "Doe",
 		"extension": "1001", "phone_number": "+1 312 555 0100", "voicemail_pin": "1234"}
 
-	var u portal.User
+	var u contract.User
 	r := e.do("POST", "/v1/sites/site-a/users", a, jane)
 	e.ok(r, 201, &u)
 	if u.PhoneNumber != "+13125550100" || !u.VoicemailPINSet || r.header.Get("Location") != "/v1/sites/site-a/users/"+u.ID {
@@ -273,16 +273,16 @@ func TestUsers(t *testing.T) {
 	if bytes.Contains(r.body, []byte("1234")) {
 		t.Errorf("the PIN is echoed: %s", r.body)
 	}
-	e.fails(e.do("POST", "/v1/sites/site-a/users", a, jane), 409, portal.CodeUserNumberLocked)
+	e.fails(e.do("POST", "/v1/sites/site-a/users", a, jane), 409, contract.CodeUserNumberLocked)
 
 	for _, q := range []string{"email=jane%40example.com", "phone_number=%2B13125550100", "phone_number=+13125550100"} {
-		var found list[portal.User]
+		var found list[contract.User]
 		e.ok(e.do("GET", "/v1/sites/site-a/users?"+q, a, nil), 200, &found)
 		if len(found.Items) != 1 || found.Items[0].ID != u.ID {
 			t.Fatalf("%s: %+v", q, found)
 		}
 	}
-	var none list[portal.User]
+	var none list[contract.User]
 	e.ok(e.do("GET", "/v1/sites/site-a/users?email=bob%40example.com", a, nil), 200, &none)
 	if none.Items == nil || len(none.Items) != 0 {
 		t.Fatalf("no match: %+v", none)
@@ -298,29 +298,29 @@ func TestUsers(t *testing.T) {
 	if u.FirstName != "Janet" || u.Version != 2 || r.header.Get("ETag") != `"2"` {
 		t.Fatalf("updated %+v", u)
 	}
-	e.fails(e.do("PATCH", "/v1/sites/site-a/users/"+u.ID, a, map[string]any{"first_name": "J"}, "If-Match", `"1"`), 412, portal.CodePreconditionFailed)
-	e.fails(e.do("DELETE", "/v1/sites/site-a/users/"+u.ID, a, nil, "If-Match", `"1"`), 412, portal.CodePreconditionFailed)
-	e.fails(e.do("GET", "/v1/sites/site-a/users/usr_nobody", a, nil), 404, portal.CodeNotFound)
-	e.fails(e.do("PATCH", "/v1/sites/site-a/users/usr_nobody", a, map[string]any{}), 404, portal.CodeNotFound)
+	e.fails(e.do("PATCH", "/v1/sites/site-a/users/"+u.ID, a, map[string]any{"first_name": "J"}, "If-Match", `"1"`), 412, contract.CodePreconditionFailed)
+	e.fails(e.do("DELETE", "/v1/sites/site-a/users/"+u.ID, a, nil, "If-Match", `"1"`), 412, contract.CodePreconditionFailed)
+	e.fails(e.do("GET", "/v1/sites/site-a/users/usr_nobody", a, nil), 404, contract.CodeNotFound)
+	e.fails(e.do("PATCH", "/v1/sites/site-a/users/usr_nobody", a, map[string]any{}), 404, contract.CodeNotFound)
 }
 
 func TestUserNumberLocked(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Options{})
 	a := e.site("site-a", 5, numbers(100, 101)...)
-	var u portal.User
+	var u contract.User
 	e.ok(e.do("POST", "/v1/sites/site-a/users", a, map[string]any{"email": "jane@example.com", "first_name": "Jane",
 		"last_name": "Doe", "phone_number": "+13125550100"}), 201, &u)
-	var ph portal.Phone
+	var ph contract.Phone
 	e.ok(e.do("POST", "/v1/sites/site-a/phones", a, map[string]any{"name": "Desk"}), 201, &ph)
 
 	path := "/v1/sites/site-a/numbers/%2B13125550100/assignment"
-	pe := e.fails(e.do("PUT", path, a, portal.Target{Type: "phone", ID: ph.ID}), 409, portal.CodeUserNumberLocked)
+	pe := e.fails(e.do("PUT", path, a, contract.Target{Type: "phone", ID: ph.ID}), 409, contract.CodeUserNumberLocked)
 	if pe.Details["assigned_id"] != u.ID {
 		t.Errorf("details %v", pe.Details)
 	}
-	e.fails(e.do("DELETE", path, a, nil), 409, portal.CodeUserNumberLocked)
-	pe = e.fails(e.do("PATCH", "/v1/sites/site-a/users/"+u.ID, a, map[string]any{"phone_number": "+13125550101"}), 409, portal.CodeUserNumberLocked)
+	e.fails(e.do("DELETE", path, a, nil), 409, contract.CodeUserNumberLocked)
+	pe = e.fails(e.do("PATCH", "/v1/sites/site-a/users/"+u.ID, a, map[string]any{"phone_number": "+13125550101"}), 409, contract.CodeUserNumberLocked)
 	if pe.Details["field"] != "phone_number" {
 		t.Errorf("details %v", pe.Details)
 	}
@@ -330,7 +330,7 @@ func TestDeleteUserFreesNumber(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Options{})
 	a := e.site("site-a", 2, numbers(100, 100)...)
-	var u portal.User
+	var u contract.User
 	e.ok(e.do("POST", "/v1/sites/site-a/users", a, map[string]any{"email": "jane@example.com", "first_name": "Jane",
 		"last_name": "Doe", "phone_number": "+13125550100"}), 201, &u)
 	if inv := e.inventory("site-a", a); inv.InUse != 1 || inv.Available != 1 {
@@ -344,31 +344,31 @@ func TestDeleteUserFreesNumber(t *testing.T) {
 	if inv := e.inventory("site-a", a); inv.InUse != 0 || inv.Available != 2 {
 		t.Fatalf("after: %+v", inv)
 	}
-	var n portal.Number
+	var n contract.Number
 	e.ok(e.do("GET", "/v1/sites/site-a/numbers/%2B13125550100", a, nil), 200, &n)
-	if n.Status != portal.StatusAvailable || n.AssignedID != "" {
+	if n.Status != contract.StatusAvailable || n.AssignedID != "" {
 		t.Fatalf("number %+v", n)
 	}
-	e.fails(e.do("GET", "/v1/sites/site-a/users/"+u.ID, a, nil), 404, portal.CodeNotFound)
-	e.fails(e.do("DELETE", "/v1/sites/site-a/users/"+u.ID, a, nil), 404, portal.CodeNotFound)
+	e.fails(e.do("GET", "/v1/sites/site-a/users/"+u.ID, a, nil), 404, contract.CodeNotFound)
+	e.fails(e.do("DELETE", "/v1/sites/site-a/users/"+u.ID, a, nil), 404, contract.CodeNotFound)
 }
 
 func TestIfNoneMatch(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Options{})
 	a := e.site("site-a", 5, numbers(100, 101)...)
-	var p1, p2 portal.Phone
+	var p1, p2 contract.Phone
 	e.ok(e.do("POST", "/v1/sites/site-a/phones", a, map[string]any{"name": "One"}), 201, &p1)
 	e.ok(e.do("POST", "/v1/sites/site-a/phones", a, map[string]any{"name": "Two"}), 201, &p2)
 
 	path := "/v1/sites/site-a/numbers/%2B13125550100/assignment"
-	e.ok(e.do("PUT", path, a, portal.Target{Type: "phone", ID: p1.ID}, "If-None-Match", "*"), 200, nil)
-	pe := e.fails(e.do("PUT", path, a, portal.Target{Type: "phone", ID: p2.ID}, "If-None-Match", "*"), 409, portal.CodeNumberUnavailable)
+	e.ok(e.do("PUT", path, a, contract.Target{Type: "phone", ID: p1.ID}, "If-None-Match", "*"), 200, nil)
+	pe := e.fails(e.do("PUT", path, a, contract.Target{Type: "phone", ID: p2.ID}, "If-None-Match", "*"), 409, contract.CodeNumberUnavailable)
 	if pe.Details["assigned_id"] != p1.ID || pe.Details["assigned_name"] != "One" {
 		t.Errorf("details %v", pe.Details)
 	}
-	var n portal.Number
-	e.ok(e.do("PUT", path, a, portal.Target{Type: "phone", ID: p2.ID}), 200, &n)
+	var n contract.Number
+	e.ok(e.do("PUT", path, a, contract.Target{Type: "phone", ID: p2.ID}), 200, &n)
 	if n.AssignedID != p2.ID {
 		t.Fatalf("moved %+v", n)
 	}
@@ -381,10 +381,10 @@ func TestPhonesAndServices(t *testing.T) {
 	for _, kind := range []struct {
 		path string
 		body map[string]any
-		typ  portal.TargetType
+		typ  contract.TargetType
 	}{
-		{"phones", map[string]any{"name": "Lobby", "model": "VVX 450"}, portal.TargetPhone},
-		{"services", map[string]any{"name": "Sales queue", "type": "call_queue"}, portal.TargetService},
+		{"phones", map[string]any{"name": "Lobby", "model": "VVX 450"}, contract.TargetPhone},
+		{"services", map[string]any{"name": "Sales queue", "type": "call_queue"}, contract.TargetService},
 	} {
 		base := "/v1/sites/site-a/" + kind.path
 		var created struct {
@@ -397,7 +397,7 @@ func TestPhonesAndServices(t *testing.T) {
 		if r.header.Get("Location") != base+"/"+created.ID || r.header.Get("ETag") != `"1"` {
 			t.Fatalf("%s: headers %v", kind.path, r.header)
 		}
-		e.fails(e.do("POST", base, a, kind.body), 409, portal.CodeConflict)
+		e.fails(e.do("POST", base, a, kind.body), 409, contract.CodeConflict)
 		e.ok(e.do("GET", base+"/"+created.ID, a, nil), 200, nil)
 
 		var found list[map[string]any]
@@ -407,16 +407,16 @@ func TestPhonesAndServices(t *testing.T) {
 		}
 
 		assignment := "/v1/sites/site-a/numbers/%2B13125550100/assignment"
-		e.ok(e.do("PUT", assignment, a, portal.Target{Type: kind.typ, ID: created.ID}), 200, nil)
-		e.fails(e.do("DELETE", base+"/"+created.ID, a, nil), 409, portal.CodeConflict)
+		e.ok(e.do("PUT", assignment, a, contract.Target{Type: kind.typ, ID: created.ID}), 200, nil)
+		e.fails(e.do("DELETE", base+"/"+created.ID, a, nil), 409, contract.CodeConflict)
 		e.ok(e.do("DELETE", assignment, a, nil), 200, nil)
 		if r := e.do("DELETE", base+"/"+created.ID, a, nil); r.status != 204 {
 			t.Fatalf("%s delete: %d %s", kind.path, r.status, r.body)
 		}
-		e.fails(e.do("GET", base+"/"+created.ID, a, nil), 404, portal.CodeNotFound)
-		e.fails(e.do("DELETE", base+"/"+created.ID, a, nil), 404, portal.CodeNotFound)
+		e.fails(e.do("GET", base+"/"+created.ID, a, nil), 404, contract.CodeNotFound)
+		e.fails(e.do("DELETE", base+"/"+created.ID, a, nil), 404, contract.CodeNotFound)
 	}
-	pe := e.fails(e.do("POST", "/v1/sites/site-a/services", a, map[string]any{"name": "X", "type": "fax"}), 422, portal.CodeValidationFailed)
+	pe := e.fails(e.do("POST", "/v1/sites/site-a/services", a, map[string]any{"name": "X", "type": "fax"}), 422, contract.CodeValidationFailed)
 	if pe.Details["field"] != "type" {
 		t.Errorf("details %v", pe.Details)
 	}
@@ -426,7 +426,7 @@ func TestValidation(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Options{})
 	a := e.site("site-a", 5, numbers(100, 100)...)
-	var u portal.User
+	var u contract.User
 	e.ok(e.do("POST", "/v1/sites/site-a/users", a, map[string]any{"email": "jane@example.com", "first_name": "Jane",
 		"last_name": "Doe", "phone_number": "+13125550100"}), 201, &u)
 	user := "/v1/sites/site-a/users/" + u.ID
@@ -465,8 +465,8 @@ func TestValidation(t *testing.T) {
 		{"PATCH", user, map[string]any{}, []string{"If-Match", "1"}, "If-Match"},
 		{"PATCH", user, map[string]any{}, []string{"If-Match", `"0"`}, "If-Match"},
 		{"PATCH", user, map[string]any{}, []string{"If-Match", `W/"1"`}, "If-Match"},
-		{"PUT", assignment, portal.Target{Type: "phone", ID: "ph_x"}, []string{"If-None-Match", `"1"`}, "If-None-Match"},
-		{"PUT", assignment, portal.Target{Type: "user", ID: u.ID}, nil, "type"},
+		{"PUT", assignment, contract.Target{Type: "phone", ID: "ph_x"}, []string{"If-None-Match", `"1"`}, "If-None-Match"},
+		{"PUT", assignment, contract.Target{Type: "user", ID: u.ID}, nil, "type"},
 		{"POST", "/v1/sites/site-a/phones", map[string]any{"name": "x"}, []string{"Idempotency-Key", "has spaces"}, "Idempotency-Key"},
 	}
 	for _, c := range cases {
@@ -474,7 +474,7 @@ func TestValidation(t *testing.T) {
 		if strings.HasPrefix(c.path, "/v1/sites?") || c.path == "/v1/sites" || strings.HasSuffix(c.path, "/numbers") && c.method == "POST" {
 			secret = e.admin
 		}
-		pe := e.fails(e.do(c.method, c.path, secret, c.body, c.headers...), 422, portal.CodeValidationFailed)
+		pe := e.fails(e.do(c.method, c.path, secret, c.body, c.headers...), 422, contract.CodeValidationFailed)
 		if pe.Details["field"] != c.field {
 			t.Errorf("%s %s: details.field %v, want %s (%s)", c.method, c.path, pe.Details["field"], c.field, pe.Message)
 		}
@@ -484,14 +484,14 @@ func TestValidation(t *testing.T) {
 func TestNotRouted(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Options{})
-	e.fails(e.do("GET", "/v1/nothing", e.admin, nil), 404, portal.CodeNotFound)
+	e.fails(e.do("GET", "/v1/nothing", e.admin, nil), 404, contract.CodeNotFound)
 	r := e.do("POST", "/v1/healthz", "", nil)
-	e.fails(r, 405, portal.CodeValidationFailed)
+	e.fails(r, 405, contract.CodeValidationFailed)
 	if r.header.Get("Allow") != "GET" {
 		t.Errorf("Allow %q", r.header.Get("Allow"))
 	}
 	r = e.do("DELETE", "/v1/sites/x", e.admin, nil)
-	e.fails(r, 405, portal.CodeValidationFailed)
+	e.fails(r, 405, contract.CodeValidationFailed)
 	if r.header.Get("Allow") != "GET, PATCH" {
 		t.Errorf("Allow %q", r.header.Get("Allow"))
 	}
@@ -510,7 +510,7 @@ func TestPagination(t *testing.T) {
 		e.site(id, 0)
 	}
 
-	numberKey := func(n portal.Number) string { return n.Number }
+	numberKey := func(n contract.Number) string { return n.Number }
 	if got := walk(e, "/v1/sites/site-a/numbers", a, 7, numberKey); !slices.Equal(got, want) {
 		t.Fatalf("numbers walked %v", got)
 	}
@@ -520,11 +520,11 @@ func TestPagination(t *testing.T) {
 	if got := walk(e, "/v1/sites/site-a/numbers?status=assigned", a, 2, numberKey); !slices.Equal(got, want[:5]) {
 		t.Fatalf("assigned walked %v", got)
 	}
-	users := walk(e, "/v1/sites/site-a/users", a, 2, func(u portal.User) string { return u.ID })
+	users := walk(e, "/v1/sites/site-a/users", a, 2, func(u contract.User) string { return u.ID })
 	if len(users) != 5 || !slices.IsSorted(users) || len(slices.Compact(slices.Clone(users))) != 5 {
 		t.Fatalf("users walked %v", users)
 	}
-	sites := walk(e, "/v1/sites", e.admin, 2, func(s portal.Site) string { return s.ID })
+	sites := walk(e, "/v1/sites", e.admin, 2, func(s contract.Site) string { return s.ID })
 	if !slices.Equal(sites, []string{"s1", "s2", "s3", "site-a"}) {
 		t.Fatalf("sites walked %v", sites)
 	}
@@ -576,26 +576,26 @@ func TestIdempotentCreate(t *testing.T) {
 		again.header.Get("Location") != first.header.Get("Location") || again.header.Get("ETag") != `"1"` {
 		t.Fatalf("replay %s %v, first %s %v", again.body, again.header, first.body, first.header)
 	}
-	var users list[portal.User]
+	var users list[contract.User]
 	e.ok(e.do("GET", "/v1/sites/site-a/users", a, nil), 200, &users)
 	if len(users.Items) != 1 || e.inventory("site-a", a).InUse != 1 {
 		t.Fatalf("users %+v", users)
 	}
 
 	bob := map[string]any{"email": "bob@example.com", "first_name": "Bob", "last_name": "Roe", "phone_number": "+13125550101"}
-	e.fails(e.do("POST", "/v1/sites/site-a/users", a, bob, "Idempotency-Key", "k-1"), 409, portal.CodeIdempotencyKeyReused)
+	e.fails(e.do("POST", "/v1/sites/site-a/users", a, bob, "Idempotency-Key", "k-1"), 409, contract.CodeIdempotencyKeyReused)
 	// The same key on another path is another request too.
-	e.fails(e.do("POST", "/v1/sites/site-a/phones", a, map[string]any{"name": "x"}, "Idempotency-Key", "k-1"), 409, portal.CodeIdempotencyKeyReused)
+	e.fails(e.do("POST", "/v1/sites/site-a/phones", a, map[string]any{"name": "x"}, "Idempotency-Key", "k-1"), 409, contract.CodeIdempotencyKeyReused)
 
 	// A create that failed left no record: fixing the body and retrying works.
 	bad := map[string]any{"email": "bob@", "first_name": "Bob", "last_name": "Roe", "phone_number": "+13125550101"}
-	e.fails(e.do("POST", "/v1/sites/site-a/users", a, bad, "Idempotency-Key", "k-2"), 422, portal.CodeValidationFailed)
+	e.fails(e.do("POST", "/v1/sites/site-a/users", a, bad, "Idempotency-Key", "k-2"), 422, contract.CodeValidationFailed)
 	e.ok(e.do("POST", "/v1/sites/site-a/users", a, bob, "Idempotency-Key", "k-2"), 201, nil)
 
 	// Keys belong to the token that sent them.
 	ph := map[string]any{"name": "Desk"}
 	e.ok(e.do("POST", "/v1/sites/site-a/phones", a, ph, "Idempotency-Key", "k-3"), 201, nil)
-	e.fails(e.do("POST", "/v1/sites/site-a/phones", e.admin, ph, "Idempotency-Key", "k-3"), 409, portal.CodeConflict)
+	e.fails(e.do("POST", "/v1/sites/site-a/phones", e.admin, ph, "Idempotency-Key", "k-3"), 409, contract.CodeConflict)
 }
 
 // TestIdempotentCreateConcurrent sends one create many times at once, as a
@@ -638,7 +638,7 @@ func TestRateLimit(t *testing.T) {
 		e.ok(e.do("GET", "/v1/sites/site-a", a, nil), 200, nil)
 	}
 	r := e.do("GET", "/v1/sites/site-a", a, nil)
-	pe := e.fails(r, 429, portal.CodeRateLimited)
+	pe := e.fails(r, 429, contract.CodeRateLimited)
 	if r.header.Get("Retry-After") != "1" || pe.Details["retry_after_seconds"] != 1.0 {
 		t.Fatalf("Retry-After %q, details %v", r.header.Get("Retry-After"), pe.Details)
 	}
@@ -655,7 +655,7 @@ func TestBodyLimit(t *testing.T) {
 	e := newEnv(t, Options{MaxBodyBytes: 256})
 	a := e.site("site-a", 1)
 	r := e.do("POST", "/v1/sites/site-a/phones", a, map[string]any{"name": strings.Repeat("x", 1000)})
-	pe := e.fails(r, 413, portal.CodeValidationFailed)
+	pe := e.fails(r, 413, contract.CodeValidationFailed)
 	if !strings.Contains(pe.Message, "256 bytes") {
 		t.Errorf("message %q does not say the limit", pe.Message)
 	}
@@ -667,12 +667,12 @@ func TestExportCSV(t *testing.T) {
 	e := newEnv(t, Options{})
 	all := numbers(100, 649) // more than one page of the store
 	a := e.site("site-a", 10, all...)
-	var u portal.User
+	var u contract.User
 	e.ok(e.do("POST", "/v1/sites/site-a/users", a, map[string]any{"email": "jane@example.com", "first_name": "Jane",
 		"last_name": "Doe", "phone_number": all[0]}), 201, &u)
-	var ph portal.Phone
+	var ph contract.Phone
 	e.ok(e.do("POST", "/v1/sites/site-a/phones", a, map[string]any{"name": "Lobby, east"}), 201, &ph)
-	e.ok(e.do("PUT", "/v1/sites/site-a/numbers/"+url.PathEscape(all[520])+"/assignment", a, portal.Target{Type: "phone", ID: ph.ID}), 200, nil)
+	e.ok(e.do("PUT", "/v1/sites/site-a/numbers/"+url.PathEscape(all[520])+"/assignment", a, contract.Target{Type: "phone", ID: ph.ID}), 200, nil)
 
 	r := e.do("GET", "/v1/sites/site-a/numbers/export.csv", a, nil)
 	if r.status != 200 {
@@ -688,7 +688,7 @@ func TestExportCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(rows[0], portal.CSVHeader) {
+	if !slices.Equal(rows[0], contract.CSVHeader) {
 		t.Fatalf("header %v", rows[0])
 	}
 	if len(rows) != len(all)+1 {
@@ -713,7 +713,7 @@ func TestExportCSV(t *testing.T) {
 	if rows, _ := csv.NewReader(bytes.NewReader(r.body)).ReadAll(); len(rows) != 3 {
 		t.Fatalf("assigned export: %v", rows)
 	}
-	e.fails(e.do("GET", "/v1/sites/nowhere/numbers/export.csv", e.admin, nil), 404, portal.CodeNotFound)
+	e.fails(e.do("GET", "/v1/sites/nowhere/numbers/export.csv", e.admin, nil), 404, contract.CodeNotFound)
 }
 
 func TestIdempotencyKeysExpire(t *testing.T) {

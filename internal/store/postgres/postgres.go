@@ -16,7 +16,6 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
-	"github.com/callingportal/terraform-provider-callingportal/internal/store"
 	"github.com/callingportal/terraform-provider-callingportal/internal/store/sqltx"
 )
 
@@ -34,6 +33,9 @@ import (
 type Store struct {
 	pool *pgxpool.Pool
 	db   *sql.DB // on pool
+
+	// Clock stamps each transaction; nil is portal.SystemClock.
+	Clock portal.Clock
 }
 
 var _ portal.Store = (*Store)(nil)
@@ -61,12 +63,12 @@ func Open(ctx context.Context, url string) (*Store, error) {
 // Update runs fn in a READ COMMITTED transaction and commits if fn returns
 // nil. An error or a panic in fn rolls everything back.
 func (s *Store) Update(ctx context.Context, fn func(portal.Tx) error) error {
-	return dialect.Run(ctx, s.db, &sql.TxOptions{Isolation: sql.LevelReadCommitted}, fn)
+	return dialect.Run(ctx, s.db, &sql.TxOptions{Isolation: sql.LevelReadCommitted}, s.Clock, fn)
 }
 
 // View runs fn in a read-only snapshot; writes inside it fail.
 func (s *Store) View(ctx context.Context, fn func(portal.Tx) error) error {
-	return dialect.Run(ctx, s.db, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, fn)
+	return dialect.Run(ctx, s.db, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, s.Clock, fn)
 }
 
 // Close closes the pool's connections.
@@ -85,7 +87,7 @@ var dialect = &sqltx.Dialect{
 	// UPDATE rather than FOR UPDATE, as no write changes a site's ID: it
 	// conflicts with itself and with updates of the site, but not with the
 	// key-share locks that inserting a token of the site takes on it.
-	LockSite: "SELECT " + store.SiteColumns + " FROM sites WHERE id = ? FOR NO KEY UPDATE",
+	LockSite: " FOR NO KEY UPDATE",
 	// DeleteIdempotencyBefore skips the expired keys that a concurrent
 	// writer (of another site) is deleting at the same moment: they are gone
 	// when it commits, and two writers deleting the same rows in different

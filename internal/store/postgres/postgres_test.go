@@ -9,9 +9,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
-	"github.com/callingportal/terraform-provider-callingportal/internal/store"
 	"github.com/callingportal/terraform-provider-callingportal/internal/store/postgres/pgtest"
+	"github.com/callingportal/terraform-provider-callingportal/internal/store/sqltx"
 	"github.com/callingportal/terraform-provider-callingportal/internal/store/storetest"
 )
 
@@ -64,7 +65,7 @@ func TestMigrationsOnceUnderConcurrentOpens(t *testing.T) {
 	must(t, err)
 	versions, err := pgx.CollectRows(rows, pgx.RowTo[int])
 	must(t, err)
-	ms, err := store.LoadMigrations(migrationFiles, "migrations")
+	ms, err := sqltx.LoadMigrations(migrationFiles, "migrations")
 	must(t, err)
 	if len(ms) == 0 || len(versions) != len(ms) || versions[len(versions)-1] != len(ms) {
 		t.Fatalf("schema_migrations versions = %v, want 1..%d once each", versions, len(ms))
@@ -103,7 +104,7 @@ func TestConcurrentSiteCreatesConflict(t *testing.T) {
 	first := make(chan error)
 	go func() {
 		first <- a.Update(t.Context(), func(tx portal.Tx) error {
-			if _, err := portal.CreateSite(tx, portal.Site{ID: "s1"}); err != nil {
+			if _, err := portal.CreateSite(tx, contract.Site{ID: "s1"}); err != nil {
 				return err
 			}
 			close(inserted)
@@ -115,14 +116,14 @@ func TestConcurrentSiteCreatesConflict(t *testing.T) {
 	second := make(chan error)
 	go func() {
 		second <- b.Update(t.Context(), func(tx portal.Tx) error {
-			_, err := portal.CreateSite(tx, portal.Site{ID: "s1"})
+			_, err := portal.CreateSite(tx, contract.Site{ID: "s1"})
 			return err
 		})
 	}()
 	time.Sleep(100 * time.Millisecond) // let the second insert wait for the first
 	close(release)
 	must(t, <-first)
-	if err := <-second; !errors.Is(err, portal.ErrConflict) {
+	if err := <-second; !errors.Is(err, contract.ErrConflict) {
 		t.Fatalf("second create = %v, want a conflict", err)
 	}
 }

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
-	"github.com/callingportal/terraform-provider-callingportal/internal/store"
 	"github.com/callingportal/terraform-provider-callingportal/internal/store/sqltx"
 
 	"modernc.org/sqlite" // registers the "sqlite" driver
@@ -32,6 +31,9 @@ import (
 type Store struct {
 	writer *sql.DB
 	reader *sql.DB
+
+	// Clock stamps each transaction; nil is portal.SystemClock.
+	Clock portal.Clock
 }
 
 var _ portal.Store = (*Store)(nil)
@@ -80,20 +82,19 @@ func dsn(path string, extra url.Values) string {
 // Update runs fn in a BEGIN IMMEDIATE transaction and commits if fn returns
 // nil. An error or a panic in fn rolls everything back.
 func (s *Store) Update(ctx context.Context, fn func(portal.Tx) error) error {
-	return dialect.Run(ctx, s.writer, nil, fn)
+	return dialect.Run(ctx, s.writer, nil, s.Clock, fn)
 }
 
 // View runs fn in a read-only snapshot; writes inside it fail.
 func (s *Store) View(ctx context.Context, fn func(portal.Tx) error) error {
-	return dialect.Run(ctx, s.reader, &sql.TxOptions{ReadOnly: true}, fn)
+	return dialect.Run(ctx, s.reader, &sql.TxOptions{ReadOnly: true}, s.Clock, fn)
 }
 
 // dialect is SQLite's SQL for the shared portal.Tx.
 var dialect = &sqltx.Dialect{
 	Name: "sqlite",
-	// Update's BEGIN IMMEDIATE already holds the database's write lock, so
-	// there is nothing more to lock.
-	LockSite:                "SELECT " + store.SiteColumns + " FROM sites WHERE id = ?",
+	// LockSite is empty: Update's BEGIN IMMEDIATE already holds the
+	// database's write lock, so there is nothing more to lock.
 	DeleteIdempotencyBefore: "DELETE FROM idempotency WHERE created_at < ?",
 	UniqueViolation:         uniqueViolation,
 	TableOptions:            " STRICT",

@@ -9,8 +9,9 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
-	"github.com/callingportal/terraform-provider-callingportal/internal/store"
+	"github.com/callingportal/terraform-provider-callingportal/internal/store/sqltx"
 	"github.com/callingportal/terraform-provider-callingportal/internal/store/storetest"
 )
 
@@ -76,7 +77,7 @@ func TestMigrationsIdempotentOnReopen(t *testing.T) {
 	rows, cookie := schema(t, s)
 	must(t, s.Close())
 
-	ms, err := store.LoadMigrations(migrationFiles, "migrations")
+	ms, err := sqltx.LoadMigrations(migrationFiles, "migrations")
 	must(t, err)
 	if len(rows) != len(ms) || len(ms) == 0 {
 		t.Fatalf("schema_migrations = %v, want one row for each of %d migrations", rows, len(ms))
@@ -109,23 +110,23 @@ func TestDataSurvivesReopen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "portal.db")
 	s, err := Open(path)
 	must(t, err)
-	var user portal.User
-	var number portal.Number
+	var user contract.User
+	var number contract.Number
 	must(t, s.Update(t.Context(), func(tx portal.Tx) error {
-		if _, err := portal.CreateSite(tx, portal.Site{ID: "s1", StationsPurchased: 3}); err != nil {
+		if _, err := portal.CreateSite(tx, contract.Site{ID: "s1", StationsPurchased: 3}); err != nil {
 			return err
 		}
 		if _, err := portal.AddNumbers(tx, "s1", []string{"+13125550100", "+13125550101"}); err != nil {
 			return err
 		}
-		svc, err := portal.CreateService(tx, "s1", portal.Service{Name: "Main", Type: "auto_attendant"})
+		svc, err := portal.CreateService(tx, "s1", contract.Service{Name: "Main", Type: "auto_attendant"})
 		if err != nil {
 			return err
 		}
-		if number, err = portal.AssignNumber(tx, "s1", "+13125550101", portal.Target{Type: portal.TargetService, ID: svc.ID}, portal.Condition{}); err != nil {
+		if number, err = portal.AssignNumber(tx, "s1", "+13125550101", contract.Target{Type: contract.TargetService, ID: svc.ID}, portal.Condition{}); err != nil {
 			return err
 		}
-		user, err = portal.CreateUser(tx, "s1", portal.UserInput{Email: new("jane@example.com"), FirstName: new("Jane"),
+		user, err = portal.CreateUser(tx, "s1", contract.UserInput{Email: new("jane@example.com"), FirstName: new("Jane"),
 			LastName: new("Doe"), PhoneNumber: new("+13125550100")})
 		return err
 	}))
@@ -137,7 +138,7 @@ func TestDataSurvivesReopen(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if inv != (portal.Inventory{Site: "s1", Total: 3, InUse: 2, Available: 1}) {
+		if inv != (contract.Inventory{Site: "s1", Total: 3, InUse: 2, Available: 1}) {
 			t.Errorf("inventory after reopen = %+v", inv)
 		}
 		u, err := tx.GetUser("s1", user.ID)
@@ -186,21 +187,21 @@ func TestForeignKeysEnforced(t *testing.T) {
 	t.Parallel()
 	s := openTemp(t)
 	must(t, s.Update(t.Context(), func(tx portal.Tx) error {
-		_, err := portal.CreateSite(tx, portal.Site{ID: "s1"})
+		_, err := portal.CreateSite(tx, contract.Site{ID: "s1"})
 		return err
 	}))
 	for name, write := range map[string]func(portal.Tx) error{
 		"number of a missing site": func(tx portal.Tx) error {
-			return tx.PutNumber("nope", portal.Number{Number: "+13125550100", Status: portal.StatusAvailable, Version: 1})
+			return tx.PutNumber("nope", contract.Number{Number: "+13125550100", Status: contract.StatusAvailable, Version: 1})
 		},
 		"user whose number is not in the pool": func(tx portal.Tx) error {
-			return tx.PutUser("s1", portal.User{ID: "usr_1", Email: "a@example.com", PhoneNumber: "+13125550100", Version: 1})
+			return tx.PutUser("s1", contract.User{ID: "usr_1", Email: "a@example.com", PhoneNumber: "+13125550100", Version: 1})
 		},
 		"token of a missing site": func(tx portal.Tx) error {
-			return tx.PutToken(portal.Token{ID: "tok_1", Site: "nope", Hash: "h"})
+			return tx.PutToken(contract.Token{ID: "tok_1", Site: "nope"}, "h")
 		},
 		"assigned number without holder": func(tx portal.Tx) error {
-			return tx.PutNumber("s1", portal.Number{Number: "+13125550100", Status: portal.StatusAssigned, Version: 1})
+			return tx.PutNumber("s1", contract.Number{Number: "+13125550100", Status: contract.StatusAssigned, Version: 1})
 		},
 	} {
 		if err := s.Update(t.Context(), write); err == nil {

@@ -7,14 +7,13 @@ import (
 	"io/fs"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
-	"github.com/callingportal/terraform-provider-callingportal/internal/store"
 )
 
-// Migrate applies the migrations of dir in fsys (see store.LoadMigrations)
+// Migrate applies the migrations of dir in fsys (see LoadMigrations)
 // that db has not seen, in order, in one transaction: a failed upgrade
 // leaves the schema as it was. An up-to-date database is left untouched.
 func (d *Dialect) Migrate(ctx context.Context, db *sql.DB, fsys fs.FS, dir string) error {
-	ms, err := store.LoadMigrations(fsys, dir)
+	ms, err := LoadMigrations(fsys, dir)
 	if err != nil {
 		return err
 	}
@@ -48,7 +47,7 @@ func (d *Dialect) Migrate(ctx context.Context, db *sql.DB, fsys fs.FS, dir strin
 			return fmt.Errorf("%s: %w", m.Name, err)
 		}
 		if _, err := tx.ExecContext(ctx, d.bind("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"),
-			m.Version, m.Name, store.FormatTime(portal.Now())); err != nil {
+			m.Version, m.Name, formatTime(portal.SystemClock())); err != nil {
 			return err
 		}
 	}

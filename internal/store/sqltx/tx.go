@@ -12,8 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
-	"github.com/callingportal/terraform-provider-callingportal/internal/store"
+	"github.com/callingportal/terraform-provider-callingportal/internal/server/replay"
 )
 
 // Dialect is what a database's SQL does differently. Statements are written
@@ -23,7 +24,7 @@ type Dialect struct {
 	Name string
 	// NumberedParams rewrites each statement's ? placeholders to $1, $2...
 	NumberedParams bool
-	// LockSite reads the site of ID ? (the columns of store.SiteColumns)
+	// LockSite reads the site of ID ? (the columns of siteColumns)
 	// and takes whatever lock serialises the site's writers.
 	LockSite string
 	// DeleteIdempotencyBefore deletes the idempotency keys created before ?.
@@ -40,14 +41,18 @@ type Dialect struct {
 
 // Run runs fn in a transaction of db begun with opts and commits if fn
 // returns nil. An error or a panic in fn rolls everything back.
-func (d *Dialect) Run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(portal.Tx) error) error {
+// The transaction's time is clock's, or portal.SystemClock's if it is nil.
+func (d *Dialect) Run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, clock portal.Clock, fn func(portal.Tx) error) error {
+	if clock == nil {
+		clock = portal.SystemClock
+	}
 	sqlTx, err := db.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("%s: begin: %w", d.Name, err)
 	}
 	// After a commit this does nothing; after an error or a panic it undoes fn.
 	defer func() { _ = sqlTx.Rollback() }()
-	if err := fn(&tx{ctx: ctx, tx: sqlTx, d: d, locked: map[string]bool{}}); err != nil {
+	if err := fn(&tx{ctx: ctx, tx: sqlTx, d: d, now: clock(), locked: map[string]bool{}}); err != nil {
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
@@ -83,10 +88,16 @@ type tx struct {
 	ctx    context.Context
 	tx     *sql.Tx
 	d      *Dialect
+	now    time.Time
 	locked map[string]bool // the sites LockSite locked
 }
 
-var _ portal.Tx = (*tx)(nil)
+var (
+	_ portal.Tx = (*tx)(nil)
+	_ replay.Tx = (*tx)(nil)
+)
+
+func (t *tx) Now() time.Time { return t.now }
 
 // exec runs a write. The rules check uniqueness before they write, under the
 // site's lock; what only a unique constraint catches is a write no site
@@ -97,17 +108,17 @@ func (t *tx) exec(op, query string, args ...any) error {
 		return nil
 	}
 	if constraint, detail, ok := t.d.UniqueViolation(err); ok {
-		return portal.Conflict(constraint, "%s: %s", op, detail)
+		return contract.Conflict(constraint, "%s: %s", op, detail)
 	}
 	return fmt.Errorf("%s: %s: %w", t.d.Name, op, err)
 }
 
 // get scans the one row of query, or reports the kind and id of what it
 // looked for as not found.
-func get[T any](t *tx, scan func(store.Scanner) (T, error), kind, id, query string, args ...any) (T, error) {
+func get[T any](t *tx, scan func(scanner) (T, error), kind, id, query string, args ...any) (T, error) {
 	v, err := scan(t.tx.QueryRowContext(t.ctx, t.d.bind(query), args...))
 	if errors.Is(err, sql.ErrNoRows) {
-		return v, portal.NotFound(kind, id)
+		return v, contract.NotFound(kind, id)
 	}
 	if err != nil {
 		return v, fmt.Errorf("%s: get %s %q: %w", t.d.Name, kind, id, err)
@@ -116,7 +127,7 @@ func get[T any](t *tx, scan func(store.Scanner) (T, error), kind, id, query stri
 }
 
 // list scans the rows of query, at most p.Limit of them if it is set.
-func list[T any](t *tx, scan func(store.Scanner) (T, error), p portal.Page, query string, args ...any) ([]T, error) {
+func list[T any](t *tx, scan func(scanner) (T, error), p portal.Page, query string, args ...any) ([]T, error) {
 	if p.Limit > 0 {
 		query += " LIMIT ?"
 		args = append(args, p.Limit)
@@ -149,7 +160,7 @@ func (t *tx) remove(table, kind, site, id string) error {
 	if n, err := res.RowsAffected(); err != nil {
 		return fmt.Errorf("%s: delete %s %q: %w", t.d.Name, kind, id, err)
 	} else if n == 0 {
-		return portal.NotFound(kind, id)
+		return contract.NotFound(kind, id)
 	}
 	return nil
 }
@@ -158,34 +169,34 @@ func (t *tx) remove(table, kind, site, id string) error {
 
 // LockSite runs the dialect's LockSite, which takes the lock that serialises
 // the writers of a site, and remembers that this transaction holds it.
-func (t *tx) LockSite(site string) (portal.Site, error) {
-	s, err := get(t, store.ScanSite, "site", site, t.d.LockSite, site)
+func (t *tx) LockSite(site string) (contract.Site, error) {
+	s, err := get(t, scanSite, "site", site, "SELECT "+siteColumns+" FROM sites WHERE id = ?"+t.d.LockSite, site)
 	if err == nil {
 		t.locked[site] = true
 	}
 	return s, err
 }
 
-func (t *tx) GetSite(site string) (portal.Site, error) {
-	return get(t, store.ScanSite, "site", site, "SELECT "+store.SiteColumns+" FROM sites WHERE id = ?", site)
+func (t *tx) GetSite(site string) (contract.Site, error) {
+	return get(t, scanSite, "site", site, "SELECT "+siteColumns+" FROM sites WHERE id = ?", site)
 }
 
-func (t *tx) ListSites() ([]portal.Site, error) {
-	return list(t, store.ScanSite, portal.Page{}, "SELECT "+store.SiteColumns+" FROM sites ORDER BY id")
+func (t *tx) ListSites() ([]contract.Site, error) {
+	return list(t, scanSite, portal.Page{}, "SELECT "+siteColumns+" FROM sites ORDER BY id")
 }
 
 // PutSite updates a site only under its lock; otherwise it inserts it, and
 // a site created meanwhile by another transaction (CreateSite has no lock to
 // take) is a conflict rather than overwritten.
-func (t *tx) PutSite(s portal.Site) error {
+func (t *tx) PutSite(s contract.Site) error {
 	if t.locked[s.ID] {
 		return t.exec("put site "+s.ID, `UPDATE sites SET name = ?, stations_purchased = ?, version = ?, created_at = ?
-WHERE id = ?`, s.Name, s.StationsPurchased, s.Version, store.FormatTime(s.CreatedAt), s.ID)
+WHERE id = ?`, s.Name, s.StationsPurchased, s.Version, formatTime(s.CreatedAt), s.ID)
 	}
-	err := t.exec("put site "+s.ID, `INSERT INTO sites (`+store.SiteColumns+`) VALUES (?, ?, ?, ?, ?)`,
-		s.ID, s.Name, s.StationsPurchased, s.Version, store.FormatTime(s.CreatedAt))
-	if errors.Is(err, portal.ErrConflict) {
-		return portal.Conflict("id", "site %q already exists", s.ID)
+	err := t.exec("put site "+s.ID, `INSERT INTO sites (`+siteColumns+`) VALUES (?, ?, ?, ?, ?)`,
+		s.ID, s.Name, s.StationsPurchased, s.Version, formatTime(s.CreatedAt))
+	if errors.Is(err, contract.ErrConflict) {
+		return contract.Conflict("id", "site %q already exists", s.ID)
 	}
 	return err
 }
@@ -193,13 +204,13 @@ WHERE id = ?`, s.Name, s.StationsPurchased, s.Version, store.FormatTime(s.Create
 // Numbers.
 
 // numberSelect reads a site's numbers with their holder's name.
-const numberSelect = store.NumberFrom + "\nWHERE n.site = ?"
+const numberSelect = numberFrom + "\nWHERE n.site = ?"
 
-func (t *tx) GetNumber(site, number string) (portal.Number, error) {
-	return get(t, store.ScanNumber, "number", number, numberSelect+" AND n.number = ?", site, number)
+func (t *tx) GetNumber(site, number string) (contract.Number, error) {
+	return get(t, scanNumber, "number", number, numberSelect+" AND n.number = ?", site, number)
 }
 
-func (t *tx) ListNumbers(site string, f portal.NumberFilter, p portal.Page) ([]portal.Number, error) {
+func (t *tx) ListNumbers(site string, f contract.NumberFilter, p portal.Page) ([]contract.Number, error) {
 	query, args := numberSelect, []any{site}
 	where := func(cond string, arg any) {
 		query += " AND " + cond
@@ -218,20 +229,20 @@ func (t *tx) ListNumbers(site string, f portal.NumberFilter, p portal.Page) ([]p
 		// Numbers are digits and '+', so SQLite's case folding cannot
 		// matter; PostgreSQL's "C" collation makes this a range scan of
 		// the primary key.
-		where(`n.number LIKE ? ESCAPE '\'`, store.LikePrefix(f.Prefix))
+		where(`n.number LIKE ? ESCAPE '\'`, likePrefix(f.Prefix))
 	}
 	if p.After != "" {
 		where("n.number > ?", p.After)
 	}
-	return list(t, store.ScanNumber, p, query+" ORDER BY n.number", args...)
+	return list(t, scanNumber, p, query+" ORDER BY n.number", args...)
 }
 
-func (t *tx) PutNumber(site string, n portal.Number) error {
+func (t *tx) PutNumber(site string, n contract.Number) error {
 	return t.exec("put number "+n.Number, `INSERT INTO numbers (site, number, status, assigned_type, assigned_id, version, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (site, number) DO UPDATE SET status = excluded.status, assigned_type = excluded.assigned_type,
 	assigned_id = excluded.assigned_id, version = excluded.version, updated_at = excluded.updated_at`,
-		site, n.Number, n.Status, n.AssignedType, n.AssignedID, n.Version, store.FormatTime(n.UpdatedAt))
+		site, n.Number, n.Status, n.AssignedType, n.AssignedID, n.Version, formatTime(n.UpdatedAt))
 }
 
 func (t *tx) CountAssigned(site string) (int, error) {
@@ -245,83 +256,93 @@ func (t *tx) CountAssigned(site string) (int, error) {
 
 // Users.
 
-func (t *tx) GetUser(site, id string) (portal.User, error) {
-	return get(t, store.ScanUser, "user", id, "SELECT "+store.UserColumns+" FROM users WHERE site = ? AND id = ?", site, id)
+func (t *tx) GetUser(site, id string) (contract.User, error) {
+	return get(t, scanUser, "user", id, "SELECT "+userColumns+" FROM users WHERE site = ? AND id = ?", site, id)
 }
 
-func (t *tx) FindUser(site, field, value string) (portal.User, error) {
-	if !store.UserKeys[field] {
-		return portal.User{}, fmt.Errorf("%s: cannot find users by %q", t.d.Name, field)
+func (t *tx) FindUser(site, field, value string) (contract.User, error) {
+	if !userKeys[field] {
+		return contract.User{}, fmt.Errorf("%s: cannot find users by %q", t.d.Name, field)
 	}
 	// An empty extension means none: no user is found by it.
 	if value == "" {
-		return portal.User{}, portal.NotFound("user", value)
+		return contract.User{}, contract.NotFound("user", value)
 	}
-	return get(t, store.ScanUser, "user", value,
-		"SELECT "+store.UserColumns+" FROM users WHERE site = ? AND "+field+" = ?", site, value)
+	return get(t, scanUser, "user", value,
+		"SELECT "+userColumns+" FROM users WHERE site = ? AND "+field+" = ?", site, value)
 }
 
-func (t *tx) ListUsers(site string, p portal.Page) ([]portal.User, error) {
-	return list(t, store.ScanUser, p, "SELECT "+store.UserColumns+" FROM users WHERE site = ? AND id > ? ORDER BY id",
+func (t *tx) ListUsers(site string, p portal.Page) ([]contract.User, error) {
+	return list(t, scanUser, p, "SELECT "+userColumns+" FROM users WHERE site = ? AND id > ? ORDER BY id",
 		site, p.After)
 }
 
-func (t *tx) PutUser(site string, u portal.User) error {
-	return t.exec("put user "+u.ID, `INSERT INTO users (site, `+store.UserColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+func (t *tx) PutUser(site string, u contract.User) error {
+	return t.exec("put user "+u.ID, `INSERT INTO users (site, `+userInsertColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET email = excluded.email, first_name = excluded.first_name,
 	last_name = excluded.last_name, extension = excluded.extension, phone_number = excluded.phone_number,
-	voicemail_pin_hash = excluded.voicemail_pin_hash, version = excluded.version,
-	created_at = excluded.created_at, updated_at = excluded.updated_at`,
-		site, u.ID, u.Email, u.FirstName, u.LastName, u.Extension, u.PhoneNumber, u.VoicemailPINHash,
-		u.Version, store.FormatTime(u.CreatedAt), store.FormatTime(u.UpdatedAt))
+	version = excluded.version, created_at = excluded.created_at, updated_at = excluded.updated_at`,
+		site, u.ID, u.Email, u.FirstName, u.LastName, u.Extension, u.PhoneNumber,
+		u.Version, formatTime(u.CreatedAt), formatTime(u.UpdatedAt))
+}
+
+func (t *tx) SetVoicemailPINHash(site, id, hash string) error {
+	return t.exec("set voicemail PIN of user "+id, "UPDATE users SET voicemail_pin_hash = ? WHERE site = ? AND id = ?", hash, site, id)
+}
+
+func (t *tx) VoicemailPINHash(site, id string) (string, error) {
+	return get(t, func(r scanner) (string, error) {
+		var hash string
+		return hash, r.Scan(&hash)
+	}, "user", id, "SELECT voicemail_pin_hash FROM users WHERE site = ? AND id = ?", site, id)
 }
 
 func (t *tx) DeleteUser(site, id string) error { return t.remove("users", "user", site, id) }
 
 // Phones.
 
-func (t *tx) GetPhone(site, id string) (portal.Phone, error) {
-	return get(t, store.ScanPhone, "phone", id, "SELECT "+store.PhoneColumns+" FROM phones WHERE site = ? AND id = ?", site, id)
+func (t *tx) GetPhone(site, id string) (contract.Phone, error) {
+	return get(t, scanPhone, "phone", id, "SELECT "+phoneColumns+" FROM phones WHERE site = ? AND id = ?", site, id)
 }
 
-func (t *tx) FindPhone(site, name string) (portal.Phone, error) {
-	return get(t, store.ScanPhone, "phone", name, "SELECT "+store.PhoneColumns+" FROM phones WHERE site = ? AND name = ?", site, name)
+func (t *tx) FindPhone(site, name string) (contract.Phone, error) {
+	return get(t, scanPhone, "phone", name, "SELECT "+phoneColumns+" FROM phones WHERE site = ? AND name = ?", site, name)
 }
 
-func (t *tx) ListPhones(site string, p portal.Page) ([]portal.Phone, error) {
-	return list(t, store.ScanPhone, p, "SELECT "+store.PhoneColumns+" FROM phones WHERE site = ? AND id > ? ORDER BY id",
+func (t *tx) ListPhones(site string, p portal.Page) ([]contract.Phone, error) {
+	return list(t, scanPhone, p, "SELECT "+phoneColumns+" FROM phones WHERE site = ? AND id > ? ORDER BY id",
 		site, p.After)
 }
 
-func (t *tx) PutPhone(site string, ph portal.Phone) error {
-	return t.exec("put phone "+ph.ID, `INSERT INTO phones (site, `+store.PhoneColumns+`) VALUES (?, ?, ?, ?, ?, ?)
+func (t *tx) PutPhone(site string, ph contract.Phone) error {
+	return t.exec("put phone "+ph.ID, `INSERT INTO phones (site, `+phoneColumns+`) VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET name = excluded.name, model = excluded.model, version = excluded.version,
 	created_at = excluded.created_at`,
-		site, ph.ID, ph.Name, ph.Model, ph.Version, store.FormatTime(ph.CreatedAt))
+		site, ph.ID, ph.Name, ph.Model, ph.Version, formatTime(ph.CreatedAt))
 }
 
 func (t *tx) DeletePhone(site, id string) error { return t.remove("phones", "phone", site, id) }
 
 // Services.
 
-func (t *tx) GetService(site, id string) (portal.Service, error) {
-	return get(t, store.ScanService, "service", id, "SELECT "+store.ServiceColumns+" FROM services WHERE site = ? AND id = ?", site, id)
+func (t *tx) GetService(site, id string) (contract.Service, error) {
+	return get(t, scanService, "service", id, "SELECT "+serviceColumns+" FROM services WHERE site = ? AND id = ?", site, id)
 }
 
-func (t *tx) FindService(site, name string) (portal.Service, error) {
-	return get(t, store.ScanService, "service", name, "SELECT "+store.ServiceColumns+" FROM services WHERE site = ? AND name = ?", site, name)
+func (t *tx) FindService(site, name string) (contract.Service, error) {
+	return get(t, scanService, "service", name, "SELECT "+serviceColumns+" FROM services WHERE site = ? AND name = ?", site, name)
 }
 
-func (t *tx) ListServices(site string, p portal.Page) ([]portal.Service, error) {
-	return list(t, store.ScanService, p, "SELECT "+store.ServiceColumns+" FROM services WHERE site = ? AND id > ? ORDER BY id",
+func (t *tx) ListServices(site string, p portal.Page) ([]contract.Service, error) {
+	return list(t, scanService, p, "SELECT "+serviceColumns+" FROM services WHERE site = ? AND id > ? ORDER BY id",
 		site, p.After)
 }
 
-func (t *tx) PutService(site string, s portal.Service) error {
-	return t.exec("put service "+s.ID, `INSERT INTO services (site, `+store.ServiceColumns+`) VALUES (?, ?, ?, ?, ?, ?)
+func (t *tx) PutService(site string, s contract.Service) error {
+	return t.exec("put service "+s.ID, `INSERT INTO services (site, `+serviceColumns+`) VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, version = excluded.version,
 	created_at = excluded.created_at`,
-		site, s.ID, s.Name, s.Type, s.Version, store.FormatTime(s.CreatedAt))
+		site, s.ID, s.Name, s.Type, s.Version, formatTime(s.CreatedAt))
 }
 
 func (t *tx) DeleteService(site, id string) error { return t.remove("services", "service", site, id) }
@@ -330,33 +351,33 @@ func (t *tx) DeleteService(site, id string) error { return t.remove("services", 
 
 // GetTokenByHash names no token in its not-found error: the caller only
 // knows the secret's hash, which does not belong in messages.
-func (t *tx) GetTokenByHash(hash string) (portal.Token, error) {
-	return get(t, store.ScanToken, "token", "", "SELECT "+store.TokenColumns+" FROM tokens WHERE hash = ?", hash)
+func (t *tx) GetTokenByHash(hash string) (contract.Token, error) {
+	return get(t, scanToken, "token", "", "SELECT "+tokenColumns+" FROM tokens WHERE hash = ?", hash)
 }
 
-func (t *tx) PutToken(tok portal.Token) error {
+func (t *tx) PutToken(tok contract.Token, hash string) error {
 	return t.exec("put token "+tok.ID, `INSERT INTO tokens (id, name, site, admin, hash, created_at)
 VALUES (?, ?, NULLIF(?, ''), ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET name = excluded.name, site = excluded.site, admin = excluded.admin,
 	hash = excluded.hash, created_at = excluded.created_at`,
-		tok.ID, tok.Name, tok.Site, tok.Admin, tok.Hash, store.FormatTime(tok.CreatedAt))
+		tok.ID, tok.Name, tok.Site, tok.Admin, hash, formatTime(tok.CreatedAt))
 }
 
 // Idempotency records.
 
-func (t *tx) GetIdempotency(scope, key string) (portal.IdempotencyRecord, error) {
-	return get(t, store.IdempotencyScanner(scope, key), "idempotency key", key,
-		"SELECT "+store.IdempotencyColumns+" FROM idempotency WHERE scope = ? AND key = ?", scope, key)
+func (t *tx) GetIdempotency(scope, key string) (replay.Record, error) {
+	return get(t, idempotencyScanner(scope, key), "idempotency key", key,
+		"SELECT "+idempotencyColumns+" FROM idempotency WHERE scope = ? AND key = ?", scope, key)
 }
 
-func (t *tx) PutIdempotency(r portal.IdempotencyRecord) error {
+func (t *tx) PutIdempotency(r replay.Record) error {
 	return t.exec("put idempotency key "+r.Key, `INSERT INTO idempotency (scope, key, request_hash, status, body, location, created_at)
 VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (scope, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status,
 	body = excluded.body, location = excluded.location, created_at = excluded.created_at`,
-		r.Scope, r.Key, r.RequestHash, r.Status, r.Body, r.Location, store.FormatTime(r.CreatedAt))
+		r.Scope, r.Key, r.RequestHash, r.Status, r.Body, r.Location, formatTime(r.CreatedAt))
 }
 
 func (t *tx) DeleteIdempotencyBefore(before time.Time) error {
-	return t.exec("forget idempotency keys", t.d.DeleteIdempotencyBefore, store.FormatTime(before))
+	return t.exec("forget idempotency keys", t.d.DeleteIdempotencyBefore, formatTime(before))
 }

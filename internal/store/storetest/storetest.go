@@ -16,7 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+	"github.com/callingportal/terraform-provider-callingportal/internal/server/replay"
 )
 
 // Run runs the suite. open must return a new, empty store and close it when
@@ -87,7 +89,7 @@ func newFixture(t *testing.T, open func(*testing.T) portal.Store, stations int, 
 	t.Helper()
 	f := &fixture{t: t, store: open(t)}
 	must(t, f.store.Update(t.Context(), func(tx portal.Tx) error {
-		if _, err := portal.CreateSite(tx, portal.Site{ID: site, StationsPurchased: stations}); err != nil {
+		if _, err := portal.CreateSite(tx, contract.Site{ID: site, StationsPurchased: stations}); err != nil {
 			return err
 		}
 		_, err := portal.AddNumbers(tx, site, numbers)
@@ -119,92 +121,92 @@ func view[T any](f *fixture, read func(portal.Tx) (T, error)) T {
 	return out
 }
 
-func (f *fixture) createUser(email, first, last, number, ext string) (portal.User, error) {
-	return update(f, func(tx portal.Tx) (portal.User, error) {
-		return portal.CreateUser(tx, site, portal.UserInput{
+func (f *fixture) createUser(email, first, last, number, ext string) (contract.User, error) {
+	return update(f, func(tx portal.Tx) (contract.User, error) {
+		return portal.CreateUser(tx, site, contract.UserInput{
 			Email: &email, FirstName: &first, LastName: &last, PhoneNumber: &number, Extension: &ext})
 	})
 }
 
-func (f *fixture) mustUser(email, first, last, number, ext string) portal.User {
+func (f *fixture) mustUser(email, first, last, number, ext string) contract.User {
 	f.t.Helper()
 	u, err := f.createUser(email, first, last, number, ext)
 	must(f.t, err)
 	return u
 }
 
-func (f *fixture) updateUser(id string, in portal.UserInput, c portal.Condition) (portal.User, error) {
-	return update(f, func(tx portal.Tx) (portal.User, error) { return portal.UpdateUser(tx, site, id, in, c) })
+func (f *fixture) updateUser(id string, in contract.UserInput, c portal.Condition) (contract.User, error) {
+	return update(f, func(tx portal.Tx) (contract.User, error) { return portal.UpdateUser(tx, site, id, in, c) })
 }
 
-func (f *fixture) phone(name string) portal.Target {
+func (f *fixture) phone(name string) contract.Target {
 	f.t.Helper()
-	ph, err := update(f, func(tx portal.Tx) (portal.Phone, error) {
-		return portal.CreatePhone(tx, site, portal.Phone{Name: name, Model: "T54W"})
+	ph, err := update(f, func(tx portal.Tx) (contract.Phone, error) {
+		return portal.CreatePhone(tx, site, contract.Phone{Name: name, Model: "T54W"})
 	})
 	must(f.t, err)
-	return portal.Target{Type: portal.TargetPhone, ID: ph.ID}
+	return contract.Target{Type: contract.TargetPhone, ID: ph.ID}
 }
 
-func (f *fixture) service(name string) portal.Target {
+func (f *fixture) service(name string) contract.Target {
 	f.t.Helper()
-	s, err := update(f, func(tx portal.Tx) (portal.Service, error) {
-		return portal.CreateService(tx, site, portal.Service{Name: name, Type: "hunt_group"})
+	s, err := update(f, func(tx portal.Tx) (contract.Service, error) {
+		return portal.CreateService(tx, site, contract.Service{Name: name, Type: "hunt_group"})
 	})
 	must(f.t, err)
-	return portal.Target{Type: portal.TargetService, ID: s.ID}
+	return contract.Target{Type: contract.TargetService, ID: s.ID}
 }
 
-func (f *fixture) assign(number string, to portal.Target, c portal.Condition) (portal.Number, error) {
-	return update(f, func(tx portal.Tx) (portal.Number, error) { return portal.AssignNumber(tx, site, number, to, c) })
+func (f *fixture) assign(number string, to contract.Target, c portal.Condition) (contract.Number, error) {
+	return update(f, func(tx portal.Tx) (contract.Number, error) { return portal.AssignNumber(tx, site, number, to, c) })
 }
 
-func (f *fixture) mustAssign(number string, to portal.Target) portal.Number {
+func (f *fixture) mustAssign(number string, to contract.Target) contract.Number {
 	f.t.Helper()
 	n, err := f.assign(number, to, portal.Condition{})
 	must(f.t, err)
 	return n
 }
 
-func (f *fixture) unassign(number string, c portal.Condition) (portal.Number, error) {
-	return update(f, func(tx portal.Tx) (portal.Number, error) { return portal.UnassignNumber(tx, site, number, c) })
+func (f *fixture) unassign(number string, c portal.Condition) (contract.Number, error) {
+	return update(f, func(tx portal.Tx) (contract.Number, error) { return portal.UnassignNumber(tx, site, number, c) })
 }
 
-func (f *fixture) deleteTarget(t portal.Target) error {
+func (f *fixture) deleteTarget(t contract.Target) error {
 	return f.store.Update(f.t.Context(), func(tx portal.Tx) error { return portal.DeleteTarget(tx, site, t) })
 }
 
-func (f *fixture) number(number string) portal.Number {
+func (f *fixture) number(number string) contract.Number {
 	f.t.Helper()
-	return view(f, func(tx portal.Tx) (portal.Number, error) { return tx.GetNumber(site, number) })
+	return view(f, func(tx portal.Tx) (contract.Number, error) { return tx.GetNumber(site, number) })
 }
 
-func (f *fixture) numbers(filter portal.NumberFilter, p portal.Page) []portal.Number {
+func (f *fixture) numbers(filter contract.NumberFilter, p portal.Page) []contract.Number {
 	f.t.Helper()
-	return view(f, func(tx portal.Tx) ([]portal.Number, error) { return tx.ListNumbers(site, filter, p) })
+	return view(f, func(tx portal.Tx) ([]contract.Number, error) { return tx.ListNumbers(site, filter, p) })
 }
 
 // wantInventory checks the station counts, and that In Use is the number of
 // assigned numbers the store actually holds.
 func (f *fixture) wantInventory(total, inUse int) {
 	f.t.Helper()
-	inv := view(f, func(tx portal.Tx) (portal.Inventory, error) { return portal.GetInventory(tx, site) })
-	want := portal.Inventory{Site: site, Total: total, InUse: inUse, Available: total - inUse}
+	inv := view(f, func(tx portal.Tx) (contract.Inventory, error) { return portal.GetInventory(tx, site) })
+	want := contract.Inventory{Site: site, Total: total, InUse: inUse, Available: total - inUse}
 	if inv != want {
 		f.t.Fatalf("inventory = %+v, want %+v", inv, want)
 	}
-	if assigned := f.numbers(portal.NumberFilter{Status: portal.StatusAssigned}, portal.Page{}); len(assigned) != inUse {
+	if assigned := f.numbers(contract.NumberFilter{Status: contract.StatusAssigned}, portal.Page{}); len(assigned) != inUse {
 		f.t.Fatalf("%d numbers assigned, inventory says %d in use", len(assigned), inUse)
 	}
 }
 
 // wantHolder checks who holds a number; an empty holder means available.
-func (f *fixture) wantHolder(number string, holder portal.Target, name string) portal.Number {
+func (f *fixture) wantHolder(number string, holder contract.Target, name string) contract.Number {
 	f.t.Helper()
 	n := f.number(number)
-	status := portal.StatusAssigned
-	if holder == (portal.Target{}) {
-		status = portal.StatusAvailable
+	status := contract.StatusAssigned
+	if holder == (contract.Target{}) {
+		status = contract.StatusAvailable
 	}
 	if n.Status != status || n.AssignedType != holder.Type || n.AssignedID != holder.ID || n.AssignedName != name {
 		f.t.Fatalf("number %s = %s %s %q %q, want %s %s %q %q", number,
@@ -225,7 +227,7 @@ func must(t *testing.T, err error) {
 func wantErr(t *testing.T, err, target error, parts ...string) {
 	t.Helper()
 	if !errors.Is(err, target) {
-		t.Fatalf("error = %v (code %s), want code %s", err, portal.CodeOf(err), portal.CodeOf(target))
+		t.Fatalf("error = %v (code %s), want code %s", err, contract.CodeOf(err), contract.CodeOf(target))
 	}
 	for _, p := range parts {
 		if !strings.Contains(err.Error(), p) {
@@ -243,24 +245,24 @@ func wantEqual[T comparable](t *testing.T, what string, got, want T) {
 
 func testSites(t *testing.T, open func(*testing.T) portal.Store) {
 	f := newFixture(t, open, 3)
-	created, err := update(f, func(tx portal.Tx) (portal.Site, error) {
-		return portal.CreateSite(tx, portal.Site{ID: "b-site", Name: "Branch", StationsPurchased: 7})
+	created, err := update(f, func(tx portal.Tx) (contract.Site, error) {
+		return portal.CreateSite(tx, contract.Site{ID: "b-site", Name: "Branch", StationsPurchased: 7})
 	})
 	must(t, err)
 	if created.Version != 1 || created.CreatedAt.IsZero() || created.CreatedAt.Location() != time.UTC {
 		t.Fatalf("created site = %+v, want version 1 and a UTC creation time", created)
 	}
-	wantEqual(t, "site read back", view(f, func(tx portal.Tx) (portal.Site, error) { return tx.GetSite("b-site") }), created)
+	wantEqual(t, "site read back", view(f, func(tx portal.Tx) (contract.Site, error) { return tx.GetSite("b-site") }), created)
 
 	// Times round-trip to the nanosecond whatever their zone.
 	at := time.Date(2024, 2, 29, 23, 59, 59, 123456789, time.FixedZone("CET", 3600))
 	must(t, f.store.Update(t.Context(), func(tx portal.Tx) error {
-		return tx.PutSite(portal.Site{ID: "a-site", Name: "a-site", Version: 4, CreatedAt: at})
+		return tx.PutSite(contract.Site{ID: "a-site", Name: "a-site", Version: 4, CreatedAt: at})
 	}))
-	a := view(f, func(tx portal.Tx) (portal.Site, error) { return tx.GetSite("a-site") })
-	wantEqual(t, "site read back", a, portal.Site{ID: "a-site", Name: "a-site", Version: 4, CreatedAt: at.UTC()})
+	a := view(f, func(tx portal.Tx) (contract.Site, error) { return tx.GetSite("a-site") })
+	wantEqual(t, "site read back", a, contract.Site{ID: "a-site", Name: "a-site", Version: 4, CreatedAt: at.UTC()})
 
-	sites := view(f, func(tx portal.Tx) ([]portal.Site, error) { return tx.ListSites() })
+	sites := view(f, func(tx portal.Tx) ([]contract.Site, error) { return tx.ListSites() })
 	var ids []string
 	for _, s := range sites {
 		ids = append(ids, s.ID)
@@ -269,19 +271,19 @@ func testSites(t *testing.T, open func(*testing.T) portal.Store) {
 		t.Fatalf("ListSites = %v, want a-site, b-site, s1 in ID order", ids)
 	}
 
-	_, err = update(f, func(tx portal.Tx) (portal.Site, error) { return portal.CreateSite(tx, portal.Site{ID: site}) })
-	wantErr(t, err, portal.ErrConflict, `site "s1" already exists`)
-	for _, bad := range []portal.Site{{ID: "S 1"}, {ID: "x"}, {ID: "ok-id", StationsPurchased: -1}} {
-		_, err = update(f, func(tx portal.Tx) (portal.Site, error) { return portal.CreateSite(tx, bad) })
-		wantErr(t, err, portal.ErrValidationFailed)
+	_, err = update(f, func(tx portal.Tx) (contract.Site, error) { return portal.CreateSite(tx, contract.Site{ID: site}) })
+	wantErr(t, err, contract.ErrConflict, `site "s1" already exists`)
+	for _, bad := range []contract.Site{{ID: "S 1"}, {ID: "x"}, {ID: "ok-id", StationsPurchased: -1}} {
+		_, err = update(f, func(tx portal.Tx) (contract.Site, error) { return portal.CreateSite(tx, bad) })
+		wantErr(t, err, contract.ErrValidationFailed)
 	}
 
 	err = f.store.View(t.Context(), func(tx portal.Tx) error { _, err := tx.GetSite("nope"); return err })
-	wantErr(t, err, portal.ErrNotFound, `site "nope" not found`)
+	wantErr(t, err, contract.ErrNotFound, `site "nope" not found`)
 	err = f.store.Update(t.Context(), func(tx portal.Tx) error { _, err := tx.LockSite("nope"); return err })
-	wantErr(t, err, portal.ErrNotFound, `site "nope" not found`)
-	_, err = update(f, func(tx portal.Tx) ([]portal.Number, error) { return portal.AddNumbers(tx, "nope", []string{num(0)}) })
-	wantErr(t, err, portal.ErrNotFound)
+	wantErr(t, err, contract.ErrNotFound, `site "nope" not found`)
+	_, err = update(f, func(tx portal.Tx) ([]contract.Number, error) { return portal.AddNumbers(tx, "nope", []string{num(0)}) })
+	wantErr(t, err, contract.ErrNotFound)
 }
 
 func testInventory(t *testing.T, open func(*testing.T) portal.Store) {
@@ -300,20 +302,24 @@ func testInventory(t *testing.T, open func(*testing.T) portal.Store) {
 
 func testCreateUser(t *testing.T, open func(*testing.T) portal.Store) {
 	f := newFixture(t, open, 2, nums(2)...)
-	u, err := update(f, func(tx portal.Tx) (portal.User, error) {
-		return portal.CreateUser(tx, site, portal.UserInput{Email: new("jane@example.com"), FirstName: new("Jane"),
+	u, err := update(f, func(tx portal.Tx) (contract.User, error) {
+		return portal.CreateUser(tx, site, contract.UserInput{Email: new("jane@example.com"), FirstName: new("Jane"),
 			LastName: new("Doe"), PhoneNumber: new("+1 (312) 555-0100"), Extension: new("100"), VoicemailPIN: new("4321")})
 	})
 	must(t, err)
-	if u.PhoneNumber != num(0) || u.Version != 1 || !u.VoicemailPINSet || !portal.PINMatches(u.VoicemailPINHash, "4321") || portal.PINMatches(u.VoicemailPINHash, "4322") {
+	if u.PhoneNumber != num(0) || u.Version != 1 || !u.VoicemailPINSet {
 		t.Fatalf("created user = %+v", u)
 	}
-	wantEqual(t, "user read back", view(f, func(tx portal.Tx) (portal.User, error) { return tx.GetUser(site, u.ID) }), u)
+	hash := view(f, func(tx portal.Tx) (string, error) { return tx.VoicemailPINHash(site, u.ID) })
+	if !portal.PINMatches(hash, "4321") || portal.PINMatches(hash, "4322") {
+		t.Fatalf("stored PIN hash %q does not verify the PIN as it should", hash)
+	}
+	wantEqual(t, "user read back", view(f, func(tx portal.Tx) (contract.User, error) { return tx.GetUser(site, u.ID) }), u)
 	for field, value := range map[string]string{"email": u.Email, "extension": "100", "phone_number": num(0)} {
-		got := view(f, func(tx portal.Tx) (portal.User, error) { return tx.FindUser(site, field, value) })
+		got := view(f, func(tx portal.Tx) (contract.User, error) { return tx.FindUser(site, field, value) })
 		wantEqual(t, "user found by "+field, got, u)
 	}
-	n := f.wantHolder(num(0), portal.Target{Type: portal.TargetUser, ID: u.ID}, "Jane Doe")
+	n := f.wantHolder(num(0), contract.Target{Type: contract.TargetUser, ID: u.ID}, "Jane Doe")
 	wantEqual(t, "number version", n.Version, 2)
 	f.wantInventory(2, 1)
 
@@ -327,34 +333,34 @@ func testCreateUser(t *testing.T, open func(*testing.T) portal.Store) {
 
 func testUserValidation(t *testing.T, open func(*testing.T) portal.Store) {
 	f := newFixture(t, open, 2, nums(1)...)
-	ok := portal.UserInput{Email: new("jane@example.com"), FirstName: new("Jane"), LastName: new("Doe"), PhoneNumber: new(num(0))}
+	ok := contract.UserInput{Email: new("jane@example.com"), FirstName: new("Jane"), LastName: new("Doe"), PhoneNumber: new(num(0))}
 	for _, tc := range []struct {
 		name   string
-		mutate func(*portal.UserInput)
+		mutate func(*contract.UserInput)
 		want   error
 		says   string
 	}{
-		{"no email", func(in *portal.UserInput) { in.Email = nil }, portal.ErrValidationFailed, "email: is required"},
-		{"no first name", func(in *portal.UserInput) { in.FirstName = nil }, portal.ErrValidationFailed, "first_name: is required"},
-		{"no number", func(in *portal.UserInput) { in.PhoneNumber = nil }, portal.ErrValidationFailed, "phone_number: is required"},
-		{"nothing", func(in *portal.UserInput) { *in = portal.UserInput{} }, portal.ErrValidationFailed, "email: is required"},
-		{"bad email", func(in *portal.UserInput) { in.Email = new("Jane <jane@example.com>") }, portal.ErrValidationFailed, "email:"},
-		{"blank name", func(in *portal.UserInput) { in.LastName = new("  ") }, portal.ErrValidationFailed, "last_name:"},
-		{"bad extension", func(in *portal.UserInput) { in.Extension = new("1") }, portal.ErrValidationFailed, "extension:"},
-		{"bad PIN", func(in *portal.UserInput) { in.VoicemailPIN = new("12") }, portal.ErrValidationFailed, "voicemail_pin:"},
-		{"bad number", func(in *portal.UserInput) { in.PhoneNumber = new("3125550100") }, portal.ErrValidationFailed, "number:"},
-		{"number of no pool", func(in *portal.UserInput) { in.PhoneNumber = new("+14155550100") }, portal.ErrNotFound, "not in the number pool"},
+		{"no email", func(in *contract.UserInput) { in.Email = nil }, contract.ErrValidationFailed, "email: is required"},
+		{"no first name", func(in *contract.UserInput) { in.FirstName = nil }, contract.ErrValidationFailed, "first_name: is required"},
+		{"no number", func(in *contract.UserInput) { in.PhoneNumber = nil }, contract.ErrValidationFailed, "phone_number: is required"},
+		{"nothing", func(in *contract.UserInput) { *in = contract.UserInput{} }, contract.ErrValidationFailed, "email: is required"},
+		{"bad email", func(in *contract.UserInput) { in.Email = new("Jane <jane@example.com>") }, contract.ErrValidationFailed, "email:"},
+		{"blank name", func(in *contract.UserInput) { in.LastName = new("  ") }, contract.ErrValidationFailed, "last_name:"},
+		{"bad extension", func(in *contract.UserInput) { in.Extension = new("1") }, contract.ErrValidationFailed, "extension:"},
+		{"bad PIN", func(in *contract.UserInput) { in.VoicemailPIN = new("12") }, contract.ErrValidationFailed, "voicemail_pin:"},
+		{"bad number", func(in *contract.UserInput) { in.PhoneNumber = new("3125550100") }, contract.ErrValidationFailed, "number:"},
+		{"number of no pool", func(in *contract.UserInput) { in.PhoneNumber = new("+14155550100") }, contract.ErrNotFound, "not in the number pool"},
 	} {
 		in := ok
 		tc.mutate(&in)
-		_, err := update(f, func(tx portal.Tx) (portal.User, error) { return portal.CreateUser(tx, site, in) })
+		_, err := update(f, func(tx portal.Tx) (contract.User, error) { return portal.CreateUser(tx, site, in) })
 		if !errors.Is(err, tc.want) || !strings.Contains(fmt.Sprint(err), tc.says) {
-			t.Errorf("%s: error = %v (code %s), want %s saying %q", tc.name, err, portal.CodeOf(err), portal.CodeOf(tc.want), tc.says)
+			t.Errorf("%s: error = %v (code %s), want %s saying %q", tc.name, err, contract.CodeOf(err), contract.CodeOf(tc.want), tc.says)
 		}
 	}
 	f.wantInventory(2, 0)
-	_, err := update(f, func(tx portal.Tx) (portal.User, error) { return portal.CreateUser(tx, "nope", ok) })
-	wantErr(t, err, portal.ErrNotFound)
+	_, err := update(f, func(tx portal.Tx) (contract.User, error) { return portal.CreateUser(tx, "nope", ok) })
+	wantErr(t, err, contract.ErrNotFound)
 }
 
 func testUserNumberLocked(t *testing.T, open func(*testing.T) portal.Store) {
@@ -364,21 +370,21 @@ func testUserNumberLocked(t *testing.T, open func(*testing.T) portal.Store) {
 	before := f.number(num(0))
 
 	_, err := f.assign(num(0), desk, portal.Condition{})
-	wantErr(t, err, portal.ErrUserNumberLocked, "Jane Doe", u.ID, num(0))
+	wantErr(t, err, contract.ErrUserNumberLocked, "Jane Doe", u.ID, num(0))
 	_, err = f.assign(num(0), queue, portal.Condition{MustBeAvailable: true})
-	wantErr(t, err, portal.ErrUserNumberLocked, "Jane Doe", u.ID)
+	wantErr(t, err, contract.ErrUserNumberLocked, "Jane Doe", u.ID)
 	_, err = f.unassign(num(0), portal.Condition{})
-	wantErr(t, err, portal.ErrUserNumberLocked, "Jane Doe", u.ID)
+	wantErr(t, err, contract.ErrUserNumberLocked, "Jane Doe", u.ID)
 	_, err = f.createUser("bob@example.com", "Bob", "Roe", num(0), "")
-	wantErr(t, err, portal.ErrUserNumberLocked, "Jane Doe", u.ID)
-	_, err = f.updateUser(u.ID, portal.UserInput{PhoneNumber: new(num(1))}, portal.Condition{})
-	wantErr(t, err, portal.ErrUserNumberLocked, "Jane Doe", num(0))
+	wantErr(t, err, contract.ErrUserNumberLocked, "Jane Doe", u.ID)
+	_, err = f.updateUser(u.ID, contract.UserInput{PhoneNumber: new(num(1))}, portal.Condition{})
+	wantErr(t, err, contract.ErrUserNumberLocked, "Jane Doe", num(0))
 
 	// The same number in another spelling is no change.
-	_, err = f.updateUser(u.ID, portal.UserInput{PhoneNumber: new("+1 312-555-0100"), FirstName: new("Janet")}, portal.Condition{})
+	_, err = f.updateUser(u.ID, contract.UserInput{PhoneNumber: new("+1 312-555-0100"), FirstName: new("Janet")}, portal.Condition{})
 	must(t, err)
 	wantEqual(t, "number version", f.number(num(0)).Version, before.Version)
-	f.wantHolder(num(0), portal.Target{Type: portal.TargetUser, ID: u.ID}, "Janet Doe")
+	f.wantHolder(num(0), contract.Target{Type: contract.TargetUser, ID: u.ID}, "Janet Doe")
 	f.wantInventory(5, 1)
 }
 
@@ -388,18 +394,18 @@ func testDeleteUser(t *testing.T, open func(*testing.T) portal.Store) {
 	f.wantInventory(1, 1)
 
 	must(t, f.store.Update(t.Context(), func(tx portal.Tx) error { return portal.DeleteUser(tx, site, u.ID, portal.Condition{}) }))
-	f.wantHolder(num(0), portal.Target{}, "")
+	f.wantHolder(num(0), contract.Target{}, "")
 	f.wantInventory(1, 0)
 	err := f.store.View(t.Context(), func(tx portal.Tx) error { _, err := tx.GetUser(site, u.ID); return err })
-	wantErr(t, err, portal.ErrNotFound, u.ID)
+	wantErr(t, err, contract.ErrNotFound, u.ID)
 	err = f.store.View(t.Context(), func(tx portal.Tx) error { _, err := tx.FindUser(site, "email", u.Email); return err })
-	wantErr(t, err, portal.ErrNotFound)
+	wantErr(t, err, contract.ErrNotFound)
 	err = f.store.Update(t.Context(), func(tx portal.Tx) error { return portal.DeleteUser(tx, site, u.ID, portal.Condition{}) })
-	wantErr(t, err, portal.ErrNotFound)
+	wantErr(t, err, contract.ErrNotFound)
 
 	// Number, station, email and extension are all free again.
 	again := f.mustUser("jane@example.com", "Jane", "Doe", num(0), "100")
-	f.wantHolder(num(0), portal.Target{Type: portal.TargetUser, ID: again.ID}, "Jane Doe")
+	f.wantHolder(num(0), contract.Target{Type: contract.TargetUser, ID: again.ID}, "Jane Doe")
 	f.wantInventory(1, 1)
 }
 
@@ -424,7 +430,7 @@ func testMoveAndUnassign(t *testing.T, open func(*testing.T) portal.Store) {
 
 	freed, err := f.unassign(num(0), portal.Condition{})
 	must(t, err)
-	if freed.Status != portal.StatusAvailable || freed.AssignedType != "" || freed.AssignedID != "" || freed.AssignedName != "" {
+	if freed.Status != contract.StatusAvailable || freed.AssignedType != "" || freed.AssignedID != "" || freed.AssignedName != "" {
 		t.Fatalf("unassigned number = %+v", freed)
 	}
 	f.wantInventory(1, 0)
@@ -436,10 +442,10 @@ func testMoveAndUnassign(t *testing.T, open func(*testing.T) portal.Store) {
 	f.mustAssign(num(1), desk)
 	f.wantInventory(1, 1)
 
-	_, err = f.assign(num(0), portal.Target{Type: portal.TargetPhone, ID: "ph_missing"}, portal.Condition{})
-	wantErr(t, err, portal.ErrValidationFailed, "ph_missing")
-	_, err = f.assign(num(0), portal.Target{Type: portal.TargetUser, ID: "usr_x"}, portal.Condition{})
-	wantErr(t, err, portal.ErrValidationFailed)
+	_, err = f.assign(num(0), contract.Target{Type: contract.TargetPhone, ID: "ph_missing"}, portal.Condition{})
+	wantErr(t, err, contract.ErrValidationFailed, "ph_missing")
+	_, err = f.assign(num(0), contract.Target{Type: contract.TargetUser, ID: "usr_x"}, portal.Condition{})
+	wantErr(t, err, contract.ErrValidationFailed)
 }
 
 func testNoStations(t *testing.T, open func(*testing.T) portal.Store) {
@@ -449,18 +455,18 @@ func testNoStations(t *testing.T, open func(*testing.T) portal.Store) {
 	f.mustAssign(num(1), queue)
 
 	_, err := f.assign(num(2), desk, portal.Condition{})
-	wantErr(t, err, portal.ErrNoStationsAvailable,
+	wantErr(t, err, contract.ErrNoStationsAvailable,
 		"this change needs 1 new station; site s1 has 0 available (2 in use of 2 purchased)")
-	var perr *portal.Error
+	var perr *contract.Error
 	if errors.As(err, &perr) {
 		wantEqual(t, "details", fmt.Sprint(perr.Details), fmt.Sprint(map[string]any{
 			"needed": 1, "site": site, "available": 0, "in_use": 2, "total": 2}))
 	}
 	_, err = f.createUser("jane@example.com", "Jane", "Doe", num(2), "")
-	wantErr(t, err, portal.ErrNoStationsAvailable, "2 in use of 2 purchased")
+	wantErr(t, err, contract.ErrNoStationsAvailable, "2 in use of 2 purchased")
 	err = f.store.View(t.Context(), func(tx portal.Tx) error { _, err := tx.FindUser(site, "email", "jane@example.com"); return err })
-	wantErr(t, err, portal.ErrNotFound)
-	f.wantHolder(num(2), portal.Target{}, "")
+	wantErr(t, err, contract.ErrNotFound)
+	f.wantHolder(num(2), contract.Target{}, "")
 	f.wantInventory(2, 2)
 }
 
@@ -470,7 +476,7 @@ func testMustBeAvailable(t *testing.T, open func(*testing.T) portal.Store) {
 	f.mustAssign(num(0), desk)
 
 	_, err := f.assign(num(0), queue, portal.Condition{MustBeAvailable: true})
-	wantErr(t, err, portal.ErrNumberUnavailable, num(0), `phone "Desk 1"`, desk.ID)
+	wantErr(t, err, contract.ErrNumberUnavailable, num(0), `phone "Desk 1"`, desk.ID)
 	f.wantHolder(num(0), desk, "Desk 1")
 
 	_, err = f.assign(num(1), queue, portal.Condition{MustBeAvailable: true})
@@ -484,38 +490,38 @@ func testUserUniqueness(t *testing.T, open func(*testing.T) portal.Store) {
 	jane := f.mustUser("jane@example.com", "Jane", "Doe", num(0), "100")
 
 	_, err := f.createUser("jane@example.com", "Bob", "Roe", num(1), "")
-	wantErr(t, err, portal.ErrConflict, "jane@example.com", jane.ID)
+	wantErr(t, err, contract.ErrConflict, "jane@example.com", jane.ID)
 	_, err = f.createUser("bob@example.com", "Bob", "Roe", num(1), "100")
-	wantErr(t, err, portal.ErrConflict, `"100"`, jane.ID)
+	wantErr(t, err, contract.ErrConflict, `"100"`, jane.ID)
 	f.wantInventory(10, 1)
 
 	// Users without an extension do not clash.
 	bob := f.mustUser("bob@example.com", "Bob", "Roe", num(1), "")
 	f.mustUser("carol@example.com", "Carol", "Poe", num(2), "")
 
-	_, err = f.updateUser(bob.ID, portal.UserInput{Email: new("jane@example.com")}, portal.Condition{})
-	wantErr(t, err, portal.ErrConflict, jane.ID)
-	_, err = f.updateUser(bob.ID, portal.UserInput{Extension: new("100")}, portal.Condition{})
-	wantErr(t, err, portal.ErrConflict, jane.ID)
+	_, err = f.updateUser(bob.ID, contract.UserInput{Email: new("jane@example.com")}, portal.Condition{})
+	wantErr(t, err, contract.ErrConflict, jane.ID)
+	_, err = f.updateUser(bob.ID, contract.UserInput{Extension: new("100")}, portal.Condition{})
+	wantErr(t, err, contract.ErrConflict, jane.ID)
 	// A user does not clash with itself.
-	_, err = f.updateUser(jane.ID, portal.UserInput{Email: new("jane@example.com"), Extension: new("100")}, portal.Condition{})
+	_, err = f.updateUser(jane.ID, contract.UserInput{Email: new("jane@example.com"), Extension: new("100")}, portal.Condition{})
 	must(t, err)
 	// A freed extension can be taken.
-	_, err = f.updateUser(jane.ID, portal.UserInput{Extension: new("")}, portal.Condition{})
+	_, err = f.updateUser(jane.ID, contract.UserInput{Extension: new("")}, portal.Condition{})
 	must(t, err)
-	bob, err = f.updateUser(bob.ID, portal.UserInput{Extension: new("100")}, portal.Condition{})
+	bob, err = f.updateUser(bob.ID, contract.UserInput{Extension: new("100")}, portal.Condition{})
 	must(t, err)
 	wantEqual(t, "bob's extension", bob.Extension, "100")
 
 	// Uniqueness is per site.
 	must(t, f.store.Update(t.Context(), func(tx portal.Tx) error {
-		if _, err := portal.CreateSite(tx, portal.Site{ID: "s2", StationsPurchased: 1}); err != nil {
+		if _, err := portal.CreateSite(tx, contract.Site{ID: "s2", StationsPurchased: 1}); err != nil {
 			return err
 		}
 		if _, err := portal.AddNumbers(tx, "s2", []string{num(0)}); err != nil {
 			return err
 		}
-		_, err := portal.CreateUser(tx, "s2", portal.UserInput{Email: new("jane@example.com"), FirstName: new("Jane"),
+		_, err := portal.CreateUser(tx, "s2", contract.UserInput{Email: new("jane@example.com"), FirstName: new("Jane"),
 			LastName: new("Doe"), PhoneNumber: new(num(0)), Extension: new("100")})
 		return err
 	}))
@@ -525,45 +531,45 @@ func testUserUniqueness(t *testing.T, open func(*testing.T) portal.Store) {
 func testCanonicalNumbers(t *testing.T, open func(*testing.T) portal.Store) {
 	f := newFixture(t, open, 5)
 	spellings := []string{"+1 312 555 0100", "+1 (312) 555-0101", "+1-312-555-0102", "+1.312.555.0103", " +13125550104 "}
-	added, err := update(f, func(tx portal.Tx) ([]portal.Number, error) { return portal.AddNumbers(tx, site, spellings) })
+	added, err := update(f, func(tx portal.Tx) ([]contract.Number, error) { return portal.AddNumbers(tx, site, spellings) })
 	must(t, err)
 	var got []string
-	for _, n := range f.numbers(portal.NumberFilter{}, portal.Page{}) {
+	for _, n := range f.numbers(contract.NumberFilter{}, portal.Page{}) {
 		got = append(got, n.Number)
 	}
 	if want := nums(5); !slices.Equal(got, want) || len(added) != 5 || added[1].Number != want[1] {
 		t.Fatalf("stored numbers = %v (added %v), want %v", got, added, want)
 	}
 
-	_, err = update(f, func(tx portal.Tx) ([]portal.Number, error) {
+	_, err = update(f, func(tx portal.Tx) ([]contract.Number, error) {
 		return portal.AddNumbers(tx, site, []string{"+1 (312) 555-0100"})
 	})
-	wantErr(t, err, portal.ErrConflict, num(0))
+	wantErr(t, err, contract.ErrConflict, num(0))
 
 	n := f.mustAssign("+1 (312) 555-0102", f.phone("Desk"))
 	wantEqual(t, "assigned number", n.Number, num(2))
 	u := f.mustUser("jane@example.com", "Jane", "Doe", "+1.312.555.0103", "")
 	wantEqual(t, "user's number", u.PhoneNumber, num(3))
-	found := view(f, func(tx portal.Tx) (portal.User, error) { return tx.FindUser(site, "phone_number", num(3)) })
+	found := view(f, func(tx portal.Tx) (contract.User, error) { return tx.FindUser(site, "phone_number", num(3)) })
 	wantEqual(t, "user found by number", found.ID, u.ID)
 }
 
 func testInvalidNumbers(t *testing.T, open func(*testing.T) portal.Store) {
 	f := newFixture(t, open, 5, nums(1)...)
 	for _, bad := range []string{"3125550101", "+1 555", "call me", "", "+1 312 555 01011"} {
-		_, err := update(f, func(tx portal.Tx) ([]portal.Number, error) {
+		_, err := update(f, func(tx portal.Tx) ([]contract.Number, error) {
 			return portal.AddNumbers(tx, site, []string{num(1), bad})
 		})
-		wantErr(t, err, portal.ErrValidationFailed, "number")
+		wantErr(t, err, contract.ErrValidationFailed, "number")
 		_, err = f.assign(bad, f.phone("Desk "+bad), portal.Condition{})
-		wantErr(t, err, portal.ErrValidationFailed, "number")
+		wantErr(t, err, contract.ErrValidationFailed, "number")
 	}
 	// The valid number of each rejected batch was not added either.
-	if got := f.numbers(portal.NumberFilter{}, portal.Page{}); len(got) != 1 {
+	if got := f.numbers(contract.NumberFilter{}, portal.Page{}); len(got) != 1 {
 		t.Fatalf("pool = %v, want only %s", got, num(0))
 	}
 	_, err := f.assign(num(1), f.phone("Desk"), portal.Condition{})
-	wantErr(t, err, portal.ErrNotFound, "number "+num(1)+" is not in the number pool of site s1")
+	wantErr(t, err, contract.ErrNotFound, "number "+num(1)+" is not in the number pool of site s1")
 }
 
 func testStaleIfMatch(t *testing.T, open func(*testing.T) portal.Store) {
@@ -574,38 +580,38 @@ func testStaleIfMatch(t *testing.T, open func(*testing.T) portal.Store) {
 	moved, err := f.assign(num(0), desk, portal.Condition{IfMatch: n.Version})
 	must(t, err)
 	_, err = f.assign(num(0), queue, portal.Condition{IfMatch: n.Version})
-	wantErr(t, err, portal.ErrPreconditionFailed, num(0))
+	wantErr(t, err, contract.ErrPreconditionFailed, num(0))
 	_, err = f.unassign(num(0), portal.Condition{IfMatch: n.Version})
-	wantErr(t, err, portal.ErrPreconditionFailed)
+	wantErr(t, err, contract.ErrPreconditionFailed)
 	f.wantHolder(num(0), desk, "Desk")
 	_, err = f.unassign(num(0), portal.Condition{IfMatch: moved.Version})
 	must(t, err)
 
-	s := view(f, func(tx portal.Tx) (portal.Site, error) { return tx.GetSite(site) })
-	setStations := func(total int, ifMatch int64) (portal.Site, error) {
-		return update(f, func(tx portal.Tx) (portal.Site, error) {
+	s := view(f, func(tx portal.Tx) (contract.Site, error) { return tx.GetSite(site) })
+	setStations := func(total int, ifMatch int64) (contract.Site, error) {
+		return update(f, func(tx portal.Tx) (contract.Site, error) {
 			return portal.SetStationsPurchased(tx, site, total, portal.Condition{IfMatch: ifMatch})
 		})
 	}
 	s2, err := setStations(6, s.Version)
 	must(t, err)
 	_, err = setStations(7, s.Version)
-	wantErr(t, err, portal.ErrPreconditionFailed, `site "s1"`)
+	wantErr(t, err, contract.ErrPreconditionFailed, `site "s1"`)
 	f.wantInventory(6, 0)
 	_, err = setStations(7, s2.Version)
 	must(t, err)
 
 	u := f.mustUser("jane@example.com", "Jane", "Doe", num(1), "")
-	u2, err := f.updateUser(u.ID, portal.UserInput{FirstName: new("Janet")}, portal.Condition{IfMatch: u.Version})
+	u2, err := f.updateUser(u.ID, contract.UserInput{FirstName: new("Janet")}, portal.Condition{IfMatch: u.Version})
 	must(t, err)
 	wantEqual(t, "user version", u2.Version, u.Version+1)
-	_, err = f.updateUser(u.ID, portal.UserInput{FirstName: new("Jo")}, portal.Condition{IfMatch: u.Version})
-	wantErr(t, err, portal.ErrPreconditionFailed, u.ID)
+	_, err = f.updateUser(u.ID, contract.UserInput{FirstName: new("Jo")}, portal.Condition{IfMatch: u.Version})
+	wantErr(t, err, contract.ErrPreconditionFailed, u.ID)
 	err = f.store.Update(t.Context(), func(tx portal.Tx) error {
 		return portal.DeleteUser(tx, site, u.ID, portal.Condition{IfMatch: u.Version})
 	})
-	wantErr(t, err, portal.ErrPreconditionFailed)
-	got := view(f, func(tx portal.Tx) (portal.User, error) { return tx.GetUser(site, u.ID) })
+	wantErr(t, err, contract.ErrPreconditionFailed)
+	got := view(f, func(tx portal.Tx) (contract.User, error) { return tx.GetUser(site, u.ID) })
 	wantEqual(t, "user after stale writes", got, u2)
 }
 
@@ -615,42 +621,42 @@ func testDeleteTarget(t *testing.T, open func(*testing.T) portal.Store) {
 	f.mustAssign(num(0), desk)
 	f.mustAssign(num(1), queue)
 
-	wantErr(t, f.deleteTarget(desk), portal.ErrConflict, desk.ID, num(0))
-	wantErr(t, f.deleteTarget(queue), portal.ErrConflict, queue.ID, num(1))
+	wantErr(t, f.deleteTarget(desk), contract.ErrConflict, desk.ID, num(0))
+	wantErr(t, f.deleteTarget(queue), contract.ErrConflict, queue.ID, num(1))
 	f.wantHolder(num(0), desk, "Desk")
 
 	_, err := f.unassign(num(0), portal.Condition{})
 	must(t, err)
 	must(t, f.deleteTarget(desk))
 	err = f.store.View(t.Context(), func(tx portal.Tx) error { _, err := tx.GetPhone(site, desk.ID); return err })
-	wantErr(t, err, portal.ErrNotFound)
+	wantErr(t, err, contract.ErrNotFound)
 	err = f.store.View(t.Context(), func(tx portal.Tx) error { _, err := tx.FindPhone(site, "Desk"); return err })
-	wantErr(t, err, portal.ErrNotFound)
+	wantErr(t, err, contract.ErrNotFound)
 
 	f.mustAssign(num(1), desk2)
 	must(t, f.deleteTarget(queue))
 	err = f.store.View(t.Context(), func(tx portal.Tx) error { _, err := tx.GetService(site, queue.ID); return err })
-	wantErr(t, err, portal.ErrNotFound)
+	wantErr(t, err, contract.ErrNotFound)
 
 	// Deleting what is gone is not found, so a retried delete can tell.
-	wantErr(t, f.deleteTarget(desk), portal.ErrNotFound)
-	wantErr(t, f.deleteTarget(queue), portal.ErrNotFound)
+	wantErr(t, f.deleteTarget(desk), contract.ErrNotFound)
+	wantErr(t, f.deleteTarget(queue), contract.ErrNotFound)
 	f.wantInventory(5, 1)
 
 	// Names are unique per site among phones and among services.
-	_, err = update(f, func(tx portal.Tx) (portal.Phone, error) {
-		return portal.CreatePhone(tx, site, portal.Phone{Name: "Desk 2"})
+	_, err = update(f, func(tx portal.Tx) (contract.Phone, error) {
+		return portal.CreatePhone(tx, site, contract.Phone{Name: "Desk 2"})
 	})
-	wantErr(t, err, portal.ErrConflict, desk2.ID)
+	wantErr(t, err, contract.ErrConflict, desk2.ID)
 	f.service("Queue") // the deleted service's name is free again
-	_, err = update(f, func(tx portal.Tx) (portal.Service, error) {
-		return portal.CreateService(tx, site, portal.Service{Name: "Queue", Type: "call_queue"})
+	_, err = update(f, func(tx portal.Tx) (contract.Service, error) {
+		return portal.CreateService(tx, site, contract.Service{Name: "Queue", Type: "call_queue"})
 	})
-	wantErr(t, err, portal.ErrConflict)
-	_, err = update(f, func(tx portal.Tx) (portal.Service, error) {
-		return portal.CreateService(tx, site, portal.Service{Name: "Other", Type: "fax"})
+	wantErr(t, err, contract.ErrConflict)
+	_, err = update(f, func(tx portal.Tx) (contract.Service, error) {
+		return portal.CreateService(tx, site, contract.Service{Name: "Other", Type: "fax"})
 	})
-	wantErr(t, err, portal.ErrValidationFailed)
+	wantErr(t, err, contract.ErrValidationFailed)
 }
 
 func testStationsFloor(t *testing.T, open func(*testing.T) portal.Store) {
@@ -658,15 +664,15 @@ func testStationsFloor(t *testing.T, open func(*testing.T) portal.Store) {
 	desk := f.phone("Desk")
 	f.mustAssign(num(0), desk)
 	f.mustAssign(num(1), desk)
-	setStations := func(total int) (portal.Site, error) {
-		return update(f, func(tx portal.Tx) (portal.Site, error) {
+	setStations := func(total int) (contract.Site, error) {
+		return update(f, func(tx portal.Tx) (contract.Site, error) {
 			return portal.SetStationsPurchased(tx, site, total, portal.Condition{})
 		})
 	}
 	_, err := setStations(1)
-	wantErr(t, err, portal.ErrValidationFailed, "1 is below the 2 stations in use")
+	wantErr(t, err, contract.ErrValidationFailed, "1 is below the 2 stations in use")
 	_, err = setStations(-1)
-	wantErr(t, err, portal.ErrValidationFailed)
+	wantErr(t, err, contract.ErrValidationFailed)
 	f.wantInventory(3, 2)
 
 	s, err := setStations(2)
@@ -676,43 +682,55 @@ func testStationsFloor(t *testing.T, open func(*testing.T) portal.Store) {
 	_, err = setStations(10)
 	must(t, err)
 	f.wantInventory(10, 2)
-	_, err = update(f, func(tx portal.Tx) (portal.Site, error) {
+	_, err = update(f, func(tx portal.Tx) (contract.Site, error) {
 		return portal.SetStationsPurchased(tx, "nope", 1, portal.Condition{})
 	})
-	wantErr(t, err, portal.ErrNotFound)
+	wantErr(t, err, contract.ErrNotFound)
 }
 
 func testTokens(t *testing.T, open func(*testing.T) portal.Store) {
 	f := newFixture(t, open, 1)
-	admin := portal.Token{ID: portal.NewID("tok"), Name: "ci admin", Admin: true, Hash: portal.HashSecret("a"), CreatedAt: portal.Now()}
-	scoped := portal.Token{ID: portal.NewID("tok"), Name: "team", Site: site, Hash: portal.HashSecret("b"), CreatedAt: portal.Now()}
-	must(t, f.store.Update(t.Context(), func(tx portal.Tx) error { return errors.Join(tx.PutToken(admin), tx.PutToken(scoped)) }))
-	for _, tok := range []portal.Token{admin, scoped} {
-		got := view(f, func(tx portal.Tx) (portal.Token, error) { return tx.GetTokenByHash(tok.Hash) })
+	admin := contract.Token{ID: portal.NewID("tok"), Name: "ci admin", Admin: true, CreatedAt: portal.SystemClock()}
+	scoped := contract.Token{ID: portal.NewID("tok"), Name: "team", Site: site, CreatedAt: portal.SystemClock()}
+	must(t, f.store.Update(t.Context(), func(tx portal.Tx) error {
+		return errors.Join(tx.PutToken(admin, portal.HashSecret("a")), tx.PutToken(scoped, portal.HashSecret("b")))
+	}))
+	for secret, tok := range map[string]contract.Token{"a": admin, "b": scoped} {
+		got := view(f, func(tx portal.Tx) (contract.Token, error) { return tx.GetTokenByHash(portal.HashSecret(secret)) })
 		wantEqual(t, "token read back", got, tok)
 	}
 	err := f.store.View(t.Context(), func(tx portal.Tx) error { _, err := tx.GetTokenByHash(portal.HashSecret("c")); return err })
-	wantErr(t, err, portal.ErrNotFound)
+	wantErr(t, err, contract.ErrNotFound)
 }
 
 func testIdempotency(t *testing.T, open func(*testing.T) portal.Store) {
 	f := newFixture(t, open, 1)
-	old := portal.Now().Add(-48 * time.Hour)
-	rec := portal.IdempotencyRecord{Scope: "tok_a", Key: "k1", RequestHash: "h1", Status: 201,
+	old := portal.SystemClock().Add(-48 * time.Hour)
+	rec := replay.Record{Scope: "tok_a", Key: "k1", RequestHash: "h1", Status: 201,
 		Body: []byte(`{"id":"usr_1"}`), Location: "/v1/sites/s1/users/usr_1", CreatedAt: old}
-	recent := portal.IdempotencyRecord{Scope: "tok_a", Key: "k2", RequestHash: "h2", Status: 200, Body: []byte("{}"), CreatedAt: portal.Now()}
-	must(t, f.store.Update(t.Context(), func(tx portal.Tx) error { return errors.Join(tx.PutIdempotency(rec), tx.PutIdempotency(recent)) }))
+	recent := replay.Record{Scope: "tok_a", Key: "k2", RequestHash: "h2", Status: 200, Body: []byte("{}"), CreatedAt: portal.SystemClock()}
+	// Every store keeps the server's records in the portal's transactions.
+	records := func(tx portal.Tx) replay.Tx {
+		r, ok := tx.(replay.Tx)
+		if !ok {
+			t.Fatalf("%T keeps no idempotency records: it is no replay.Tx", tx)
+		}
+		return r
+	}
+	must(t, f.store.Update(t.Context(), func(tx portal.Tx) error {
+		return errors.Join(records(tx).PutIdempotency(rec), records(tx).PutIdempotency(recent))
+	}))
 
-	get := func(scope, key string) (portal.IdempotencyRecord, error) {
-		var r portal.IdempotencyRecord
+	get := func(scope, key string) (replay.Record, error) {
+		var r replay.Record
 		err := f.store.View(t.Context(), func(tx portal.Tx) error {
 			var err error
-			r, err = tx.GetIdempotency(scope, key)
+			r, err = records(tx).GetIdempotency(scope, key)
 			return err
 		})
 		return r, err
 	}
-	wantSame := func(got, want portal.IdempotencyRecord) {
+	wantSame := func(got, want replay.Record) {
 		t.Helper()
 		if !bytes.Equal(got.Body, want.Body) {
 			t.Fatalf("body = %q, want %q", got.Body, want.Body)
@@ -727,19 +745,19 @@ func testIdempotency(t *testing.T, open func(*testing.T) portal.Store) {
 	wantSame(got, rec)
 	// Keys belong to the token that sent them.
 	_, err = get("tok_b", "k1")
-	wantErr(t, err, portal.ErrNotFound)
+	wantErr(t, err, contract.ErrNotFound)
 
 	// Put replaces the record of a key.
 	rec.Status, rec.Body = 409, []byte(`{"code":"conflict"}`)
-	must(t, f.store.Update(t.Context(), func(tx portal.Tx) error { return tx.PutIdempotency(rec) }))
+	must(t, f.store.Update(t.Context(), func(tx portal.Tx) error { return records(tx).PutIdempotency(rec) }))
 	got, err = get("tok_a", "k1")
 	must(t, err)
 	wantSame(got, rec)
 
 	// Keys older than the cutoff are forgotten; one stored at it is kept.
-	must(t, f.store.Update(t.Context(), func(tx portal.Tx) error { return tx.DeleteIdempotencyBefore(recent.CreatedAt) }))
+	must(t, f.store.Update(t.Context(), func(tx portal.Tx) error { return records(tx).DeleteIdempotencyBefore(recent.CreatedAt) }))
 	_, err = get("tok_a", "k1")
-	wantErr(t, err, portal.ErrNotFound)
+	wantErr(t, err, contract.ErrNotFound)
 	got, err = get("tok_a", "k2")
 	must(t, err)
 	wantSame(got, recent)
@@ -753,7 +771,7 @@ func testListNumbers(t *testing.T, open func(*testing.T) portal.Store) {
 	f.mustAssign(num(5), queue)
 	u := f.mustUser("jane@example.com", "Jane", "Doe", num(7), "")
 
-	list := func(filter portal.NumberFilter) []string {
+	list := func(filter contract.NumberFilter) []string {
 		var out []string
 		for _, n := range f.numbers(filter, portal.Page{}) {
 			out = append(out, n.Number+" "+n.AssignedName)
@@ -762,26 +780,26 @@ func testListNumbers(t *testing.T, open func(*testing.T) portal.Store) {
 	}
 	available := []string{num(0) + " ", num(2) + " ", num(4) + " ", num(6) + " ", num(8) + " ", num(9) + " ", "+14155550100 "}
 	for _, tc := range []struct {
-		filter portal.NumberFilter
+		filter contract.NumberFilter
 		want   []string
 	}{
-		{portal.NumberFilter{}, []string{num(0) + " ", num(1) + " Desk", num(2) + " ", num(3) + " Desk", num(4) + " ",
+		{contract.NumberFilter{}, []string{num(0) + " ", num(1) + " Desk", num(2) + " ", num(3) + " Desk", num(4) + " ",
 			num(5) + " Queue", num(6) + " ", num(7) + " Jane Doe", num(8) + " ", num(9) + " ", "+14155550100 "}},
-		{portal.NumberFilter{Status: portal.StatusAvailable}, available},
-		{portal.NumberFilter{Status: portal.StatusAssigned}, []string{num(1) + " Desk", num(3) + " Desk", num(5) + " Queue", num(7) + " Jane Doe"}},
-		{portal.NumberFilter{AssignedType: portal.TargetPhone}, []string{num(1) + " Desk", num(3) + " Desk"}},
-		{portal.NumberFilter{AssignedType: portal.TargetPhone, AssignedID: desk.ID}, []string{num(1) + " Desk", num(3) + " Desk"}},
-		{portal.NumberFilter{AssignedType: portal.TargetService, AssignedID: desk.ID}, nil},
-		{portal.NumberFilter{AssignedID: queue.ID}, []string{num(5) + " Queue"}},
-		{portal.NumberFilter{AssignedType: portal.TargetUser, AssignedID: u.ID}, []string{num(7) + " Jane Doe"}},
-		{portal.NumberFilter{Prefix: "+1415"}, []string{"+14155550100 "}},
-		{portal.NumberFilter{Prefix: "+1312555010", Status: portal.StatusAssigned, AssignedType: portal.TargetPhone},
+		{contract.NumberFilter{Status: contract.StatusAvailable}, available},
+		{contract.NumberFilter{Status: contract.StatusAssigned}, []string{num(1) + " Desk", num(3) + " Desk", num(5) + " Queue", num(7) + " Jane Doe"}},
+		{contract.NumberFilter{AssignedType: contract.TargetPhone}, []string{num(1) + " Desk", num(3) + " Desk"}},
+		{contract.NumberFilter{AssignedType: contract.TargetPhone, AssignedID: desk.ID}, []string{num(1) + " Desk", num(3) + " Desk"}},
+		{contract.NumberFilter{AssignedType: contract.TargetService, AssignedID: desk.ID}, nil},
+		{contract.NumberFilter{AssignedID: queue.ID}, []string{num(5) + " Queue"}},
+		{contract.NumberFilter{AssignedType: contract.TargetUser, AssignedID: u.ID}, []string{num(7) + " Jane Doe"}},
+		{contract.NumberFilter{Prefix: "+1415"}, []string{"+14155550100 "}},
+		{contract.NumberFilter{Prefix: "+1312555010", Status: contract.StatusAssigned, AssignedType: contract.TargetPhone},
 			[]string{num(1) + " Desk", num(3) + " Desk"}},
-		{portal.NumberFilter{Prefix: num(9)}, []string{num(9) + " "}},
+		{contract.NumberFilter{Prefix: num(9)}, []string{num(9) + " "}},
 		// A prefix is literal text, never a pattern.
-		{portal.NumberFilter{Prefix: "%"}, nil},
-		{portal.NumberFilter{Prefix: "+1312555010_"}, nil},
-		{portal.NumberFilter{Prefix: "+2"}, nil},
+		{contract.NumberFilter{Prefix: "%"}, nil},
+		{contract.NumberFilter{Prefix: "+1312555010_"}, nil},
+		{contract.NumberFilter{Prefix: "+2"}, nil},
 	} {
 		if got := list(tc.filter); !slices.Equal(got, tc.want) {
 			t.Errorf("ListNumbers(%+v) = %q, want %q", tc.filter, got, tc.want)
@@ -789,9 +807,9 @@ func testListNumbers(t *testing.T, open func(*testing.T) portal.Store) {
 	}
 
 	// Pages, walked with the last key of each, add up to the whole list.
-	for _, filter := range []portal.NumberFilter{{}, {Status: portal.StatusAvailable}} {
+	for _, filter := range []contract.NumberFilter{{}, {Status: contract.StatusAvailable}} {
 		all := f.numbers(filter, portal.Page{})
-		var walked []portal.Number
+		var walked []contract.Number
 		for p := (portal.Page{Limit: 3}); ; {
 			page := f.numbers(filter, p)
 			if len(page) > 3 {
@@ -807,21 +825,21 @@ func testListNumbers(t *testing.T, open func(*testing.T) portal.Store) {
 			t.Errorf("pages of %+v = %v, want %v", filter, walked, all)
 		}
 	}
-	if got := f.numbers(portal.NumberFilter{}, portal.Page{After: num(8), Limit: 100}); len(got) != 2 || got[0].Number != num(9) {
+	if got := f.numbers(contract.NumberFilter{}, portal.Page{After: num(8), Limit: 100}); len(got) != 2 || got[0].Number != num(9) {
 		t.Errorf("numbers after %s = %v, want %s and +14155550100", num(8), got, num(9))
 	}
-	if got := f.numbers(portal.NumberFilter{}, portal.Page{After: "+2"}); len(got) != 0 {
+	if got := f.numbers(contract.NumberFilter{}, portal.Page{After: "+2"}); len(got) != 0 {
 		t.Errorf("numbers after the last = %v, want none", got)
 	}
 	// Another site's numbers never show.
 	must(t, f.store.Update(t.Context(), func(tx portal.Tx) error {
-		if _, err := portal.CreateSite(tx, portal.Site{ID: "s2"}); err != nil {
+		if _, err := portal.CreateSite(tx, contract.Site{ID: "s2"}); err != nil {
 			return err
 		}
 		_, err := portal.AddNumbers(tx, "s2", []string{"+12125550100"})
 		return err
 	}))
-	if got := list(portal.NumberFilter{Prefix: "+1212"}); got != nil {
+	if got := list(contract.NumberFilter{Prefix: "+1212"}); got != nil {
 		t.Errorf("site s1 lists site s2's numbers: %v", got)
 	}
 }
@@ -857,15 +875,15 @@ func testListPages(t *testing.T, open func(*testing.T) portal.Store) {
 	}
 	walk("users", func(tx portal.Tx, p portal.Page) ([]string, error) {
 		us, err := tx.ListUsers(site, p)
-		return ids(us, func(u portal.User) string { return u.ID }), err
+		return ids(us, func(u contract.User) string { return u.ID }), err
 	})
 	walk("phones", func(tx portal.Tx, p portal.Page) ([]string, error) {
 		ps, err := tx.ListPhones(site, p)
-		return ids(ps, func(ph portal.Phone) string { return ph.ID }), err
+		return ids(ps, func(ph contract.Phone) string { return ph.ID }), err
 	})
 	walk("services", func(tx portal.Tx, p portal.Page) ([]string, error) {
 		ss, err := tx.ListServices(site, p)
-		return ids(ss, func(s portal.Service) string { return s.ID }), err
+		return ids(ss, func(s contract.Service) string { return s.ID }), err
 	})
 }
 
@@ -904,7 +922,7 @@ func testConcurrentAssignments(t *testing.T, open func(*testing.T) portal.Store)
 		switch {
 		case err == nil:
 			won = append(won, num(i))
-		case errors.Is(err, portal.ErrNoStationsAvailable):
+		case errors.Is(err, contract.ErrNoStationsAvailable):
 		default:
 			t.Fatalf("assign %s: %v, want success or no_stations_available", num(i), err)
 		}
@@ -914,7 +932,7 @@ func testConcurrentAssignments(t *testing.T, open func(*testing.T) portal.Store)
 	}
 	f.wantInventory(free+2, free+2)
 	var held []string
-	for _, n := range f.numbers(portal.NumberFilter{AssignedID: queue.ID}, portal.Page{}) {
+	for _, n := range f.numbers(contract.NumberFilter{AssignedID: queue.ID}, portal.Page{}) {
 		held = append(held, n.Number)
 	}
 	if !slices.Equal(held, won) {
@@ -927,7 +945,7 @@ func testRollbackOnError(t *testing.T, open func(*testing.T) portal.Store) {
 	desk := f.phone("Desk")
 	errBoom := errors.New("boom")
 	err := f.store.Update(t.Context(), func(tx portal.Tx) error {
-		if _, err := portal.CreateSite(tx, portal.Site{ID: "s2", StationsPurchased: 1}); err != nil {
+		if _, err := portal.CreateSite(tx, contract.Site{ID: "s2", StationsPurchased: 1}); err != nil {
 			return err
 		}
 		if _, err := portal.AddNumbers(tx, site, []string{num(1)}); err != nil {
@@ -954,7 +972,7 @@ func testRollbackOnPanic(t *testing.T, open func(*testing.T) portal.Store) {
 			}
 		}()
 		_ = f.store.Update(t.Context(), func(tx portal.Tx) error {
-			if _, err := portal.CreateSite(tx, portal.Site{ID: "s2", StationsPurchased: 1}); err != nil {
+			if _, err := portal.CreateSite(tx, contract.Site{ID: "s2", StationsPurchased: 1}); err != nil {
 				return err
 			}
 			if _, err := portal.AddNumbers(tx, site, []string{num(1)}); err != nil {
@@ -972,7 +990,7 @@ func testRollbackOnPanic(t *testing.T, open func(*testing.T) portal.Store) {
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	must(t, f.store.Update(ctx, func(tx portal.Tx) error {
-		_, err := portal.CreateSite(tx, portal.Site{ID: "s2"})
+		_, err := portal.CreateSite(tx, contract.Site{ID: "s2"})
 		return err
 	}))
 }
@@ -982,25 +1000,25 @@ func testRollbackOnPanic(t *testing.T, open func(*testing.T) portal.Store) {
 func wantNothingWritten(f *fixture) {
 	f.t.Helper()
 	err := f.store.View(f.t.Context(), func(tx portal.Tx) error { _, err := tx.GetSite("s2"); return err })
-	wantErr(f.t, err, portal.ErrNotFound)
-	if got := f.numbers(portal.NumberFilter{}, portal.Page{}); len(got) != 1 {
+	wantErr(f.t, err, contract.ErrNotFound)
+	if got := f.numbers(contract.NumberFilter{}, portal.Page{}); len(got) != 1 {
 		f.t.Fatalf("pool = %v, want only %s", got, num(0))
 	}
-	f.wantHolder(num(0), portal.Target{}, "")
+	f.wantHolder(num(0), contract.Target{}, "")
 	f.wantInventory(2, 0)
 }
 
 func testViewReadOnly(t *testing.T, open func(*testing.T) portal.Store) {
 	f := newFixture(t, open, 2, nums(1)...)
 	err := f.store.View(t.Context(), func(tx portal.Tx) error {
-		_, err := portal.CreateSite(tx, portal.Site{ID: "s2"})
+		_, err := portal.CreateSite(tx, contract.Site{ID: "s2"})
 		return err
 	})
 	if err == nil {
 		t.Fatal("CreateSite inside View succeeded, want an error")
 	}
 	err = f.store.View(t.Context(), func(tx portal.Tx) error { _, err := tx.GetSite("s2"); return err })
-	wantErr(t, err, portal.ErrNotFound)
+	wantErr(t, err, contract.ErrNotFound)
 }
 
 // RaceStores has writers goroutines, alternating between stores a and b as
@@ -1014,16 +1032,16 @@ func RaceStores(t *testing.T, a, b portal.Store, writers int) {
 	for i := range numbers {
 		numbers[i] = fmt.Sprintf("+1312555%04d", 100+i)
 	}
-	var queue portal.Service
+	var queue contract.Service
 	err := a.Update(t.Context(), func(tx portal.Tx) error {
-		if _, err := portal.CreateSite(tx, portal.Site{ID: "s1", StationsPurchased: free}); err != nil {
+		if _, err := portal.CreateSite(tx, contract.Site{ID: "s1", StationsPurchased: free}); err != nil {
 			return err
 		}
 		if _, err := portal.AddNumbers(tx, "s1", numbers); err != nil {
 			return err
 		}
 		var err error
-		queue, err = portal.CreateService(tx, "s1", portal.Service{Name: "Queue", Type: "call_queue"})
+		queue, err = portal.CreateService(tx, "s1", contract.Service{Name: "Queue", Type: "call_queue"})
 		return err
 	})
 	if err != nil {
@@ -1035,7 +1053,7 @@ func RaceStores(t *testing.T, a, b portal.Store, writers int) {
 		store := []portal.Store{a, b}[i%2]
 		wg.Go(func() {
 			errs[i] = store.Update(t.Context(), func(tx portal.Tx) error {
-				_, err := portal.AssignNumber(tx, "s1", number, portal.Target{Type: portal.TargetService, ID: queue.ID}, portal.Condition{})
+				_, err := portal.AssignNumber(tx, "s1", number, contract.Target{Type: contract.TargetService, ID: queue.ID}, portal.Condition{})
 				return err
 			})
 		})
@@ -1046,7 +1064,7 @@ func RaceStores(t *testing.T, a, b portal.Store, writers int) {
 		switch {
 		case err == nil:
 			won++
-		case !errors.Is(err, portal.ErrNoStationsAvailable):
+		case !errors.Is(err, contract.ErrNoStationsAvailable):
 			t.Fatalf("assign: %v, want success or no_stations_available", err)
 		}
 	}
@@ -1072,7 +1090,7 @@ func RaceStores(t *testing.T, a, b portal.Store, writers int) {
 func testViewDoesNotWaitForWriter(t *testing.T, open func(*testing.T) portal.Store) {
 	s := open(t)
 	err := s.Update(t.Context(), func(tx portal.Tx) error {
-		_, err := portal.CreateSite(tx, portal.Site{ID: site, StationsPurchased: 1})
+		_, err := portal.CreateSite(tx, contract.Site{ID: site, StationsPurchased: 1})
 		return err
 	})
 	if err != nil {

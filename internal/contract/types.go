@@ -1,4 +1,4 @@
-package portal
+package contract
 
 import "time"
 
@@ -57,9 +57,6 @@ type User struct {
 	Version         int64     `json:"version"`
 	CreatedAt       time.Time `json:"created_at"`
 	UpdatedAt       time.Time `json:"updated_at"`
-
-	// VoicemailPINHash is stored, never served.
-	VoicemailPINHash string `json:"-"`
 }
 
 // DisplayName is how messages name the user: "Jane Doe <jane@example.com>".
@@ -120,26 +117,13 @@ type NumberFilter struct {
 	Prefix       string       `json:"prefix,omitempty"`
 }
 
-// Token is an API credential. Only the SHA-256 of its secret is stored.
-// A site token acts on its site; an admin token on every site and on tokens.
+// Token describes an API credential; its secret is shown once, when it is
+// issued, and never again. A site token acts on its site; an admin token on
+// every site and on tokens.
 type Token struct {
 	ID        string    `json:"id"`
 	Name      string    `json:"name"`
 	Site      string    `json:"site,omitempty"`
 	Admin     bool      `json:"admin"`
 	CreatedAt time.Time `json:"created_at"`
-
-	Hash string `json:"-"`
-}
-
-// IdempotencyRecord remembers the response to a create sent with an
-// Idempotency-Key, so a retry replays it instead of creating again.
-type IdempotencyRecord struct {
-	Scope       string // the token that sent it
-	Key         string
-	RequestHash string
-	Status      int
-	Body        []byte
-	Location    string
-	CreatedAt   time.Time
 }

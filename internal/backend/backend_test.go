@@ -193,7 +193,7 @@ func TestRestartKeepsDataAndSkipsSeed(t *testing.T) {
 				t.Fatal(err)
 			}
 			if i == 0 {
-				_, err = c.Phones.Create(ctx, "Kept Phone", "")
+				_, err = c.Phones.Create(ctx, contract.PhoneInput{TargetInput: contract.TargetInput{Name: new("Kept Phone")}})
 			} else {
 				_, err = c.Phones.FindByName(ctx, "Kept Phone")
 			}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/backend"
 	"github.com/callingportal/terraform-provider-callingportal/internal/client"
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/callingportal/terraform-provider-callingportal/internal/store/postgres/pgtest"
 	"github.com/callingportal/terraform-provider-callingportal/internal/store/sqlite"
 )
@@ -79,7 +80,7 @@ func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
 			writers.Go(func() {
 				for i := 0; ; i++ {
 					name := fmt.Sprintf("crash-r%d-w%d-%d", round, w, i)
-					if _, err := c.Phones.Create(ctx, name, ""); err != nil {
+					if _, err := c.Phones.Create(ctx, contract.PhoneInput{TargetInput: contract.TargetInput{Name: new(name)}}); err != nil {
 						return // the portal is gone: nothing after this was acknowledged
 					}
 					mu.Lock()

@@ -22,8 +22,9 @@ type Users interface {
 	FindByEmail(ctx context.Context, email string) (contract.User, error)
 	FindByNumber(ctx context.Context, number string) (contract.User, error)
 	List(ctx context.Context) ([]contract.User, error)
-	// Update sends only the fields set in in; ifMatch 0 means unconditional,
-	// and an unconditional update is sent once, never retried.
+	// Update sends the fields set in in; ifMatch 0 means unconditional.
+	// Like every PATCH it is retried after a lost answer (retry.go): its
+	// body sets values, so a second try leaves the same user.
 	Update(ctx context.Context, id string, in contract.UserInput, ifMatch int64) (contract.User, error)
 	Delete(ctx context.Context, id string) error
 }
@@ -49,27 +50,28 @@ type Inventory interface {
 	Read(ctx context.Context) (contract.Inventory, error)
 }
 
-// Phones manages the site's devices.
-type Phones interface {
-	Create(ctx context.Context, name, model string) (contract.Phone, error)
-	Read(ctx context.Context, id string) (contract.Phone, error)
-	FindByName(ctx context.Context, name string) (contract.Phone, error)
-	List(ctx context.Context) ([]contract.Phone, error)
+// Targets manages one kind of target a number can ring besides a user.
+// FindByName matches regardless of case and returns ErrNotFound when none
+// does. Update sends the fields set in in, conditional on version (If-Match)
+// when it is not 0.
+type Targets[T, In any] interface {
+	Create(ctx context.Context, in In) (T, error)
+	Read(ctx context.Context, id string) (T, error)
+	FindByName(ctx context.Context, name string) (T, error)
+	List(ctx context.Context) ([]T, error)
+	Update(ctx context.Context, id string, in In, version int64) (T, error)
 	Delete(ctx context.Context, id string) error
 }
+
+// Phones manages the site's devices.
+type Phones = Targets[contract.Phone, contract.PhoneInput]
 
 // Services manages the site's auto attendants, hunt groups, call queues...
-type Services interface {
-	Create(ctx context.Context, name, serviceType string) (contract.Service, error)
-	Read(ctx context.Context, id string) (contract.Service, error)
-	FindByName(ctx context.Context, name string) (contract.Service, error)
-	List(ctx context.Context) ([]contract.Service, error)
-	Delete(ctx context.Context, id string) error
-}
+type Services = Targets[contract.Service, contract.ServiceInput]
 
 // Sites reads the client's site; creating sites and changing their stations
-// needs an admin token. SetStationsPurchased has no If-Match, so it is sent
-// once, never retried.
+// needs an admin token. SetStationsPurchased is a PATCH without If-Match:
+// it sets the count, so the retry policy may replay it after a lost answer.
 type Sites interface {
 	Read(ctx context.Context) (contract.Site, error)
 	Create(ctx context.Context, s contract.Site) (contract.Site, error)
@@ -145,8 +147,8 @@ func New(cfg Config) (*Client, error) {
 	c.Users = &users{c}
 	c.Numbers = &numbers{c}
 	c.Inventory = &inventory{c}
-	c.Phones = &phones{c}
-	c.Services = &services{c}
+	c.Phones = &targets[contract.Phone, contract.PhoneInput]{c, "phones", "phone"}
+	c.Services = &targets[contract.Service, contract.ServiceInput]{c, "services", "service"}
 	c.Sites = &sites{c}
 	c.Tokens = &tokens{c}
 	return c, nil

@@ -51,7 +51,7 @@ func newPortal(t *testing.T, stations int, opts server.Options) *testPortal {
 		if _, err := portal.AddNumbers(tx, testSite, numberRange(100, 109)); err != nil {
 			return err
 		}
-		if _, err := portal.CreateService(tx, testSite, contract.Service{Name: "Main line", Type: "auto_attendant"}); err != nil {
+		if _, err := portal.CreateService(tx, testSite, contract.ServiceInput{TargetInput: contract.TargetInput{Name: new("Main line")}, Type: new("auto_attendant")}); err != nil {
 			return err
 		}
 		return tx.PutToken(contract.Token{ID: portal.NewID("tok"), Name: "test admin", Admin: true,

@@ -83,7 +83,7 @@ func TestPortalUnavailable(t *testing.T) {
 		t.Errorf("%d GETs, want 3 failures and a success", n)
 	}
 
-	ph, err := p.client.Phones.Create(ctx, "Lobby", "Poly VVX 450")
+	ph, err := p.client.Phones.Create(ctx, contract.PhoneInput{TargetInput: contract.TargetInput{Name: new("Lobby")}, Model: new("Poly VVX 450")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func TestPortalCreateSurvivesDroppedConnection(t *testing.T) {
 		},
 		"phone": {
 			func(c *Client) (string, error) {
-				ph, err := c.Phones.Create(ctx, "Reception", "")
+				ph, err := c.Phones.Create(ctx, contract.PhoneInput{TargetInput: contract.TargetInput{Name: new("Reception")}})
 				return ph.ID, err
 			},
 			func(c *Client) ([]string, error) {
@@ -219,7 +219,7 @@ func TestPortalErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	desk, err := c.Phones.Create(ctx, "Desk", "")
+	desk, err := c.Phones.Create(ctx, contract.PhoneInput{TargetInput: contract.TargetInput{Name: new("Desk")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +270,10 @@ func TestPortalErrors(t *testing.T) {
 			_, err := c.Users.Create(ctx, userInput("jane@example.com", "+13125550103"))
 			return err
 		}, ErrConflict, map[string]any{"field": "email"}},
-		{"duplicate phone name", func() error { _, err := c.Phones.Create(ctx, "Desk", ""); return err },
+		{"duplicate phone name", func() error {
+			_, err := c.Phones.Create(ctx, contract.PhoneInput{TargetInput: contract.TargetInput{Name: new("Desk")}})
+			return err
+		},
 			ErrConflict, map[string]any{"field": "name"}},
 		{"invalid email", func() error {
 			_, err := c.Users.Update(ctx, jane.ID, contract.UserInput{Email: ptr("jane at example")}, 0)
@@ -347,7 +350,7 @@ func TestPortalRoundTrip(t *testing.T) {
 		t.Errorf("prefix filter: %d numbers, %v", len(some), err)
 	}
 
-	svc, err := c.Services.Create(ctx, "Support queue", "call_queue")
+	svc, err := c.Services.Create(ctx, contract.ServiceInput{TargetInput: contract.TargetInput{Name: new("Support queue")}, Type: new("call_queue")})
 	if err != nil || svc.Type != "call_queue" {
 		t.Fatalf("service %+v, %v", svc, err)
 	}
@@ -357,7 +360,7 @@ func TestPortalRoundTrip(t *testing.T) {
 	if list, err := c.Services.List(ctx); err != nil || len(list) != 2 {
 		t.Errorf("services %v, %v", list, err)
 	}
-	ph, err := c.Phones.Create(ctx, "Lobby", "Poly VVX 450")
+	ph, err := c.Phones.Create(ctx, contract.PhoneInput{TargetInput: contract.TargetInput{Name: new("Lobby")}, Model: new("Poly VVX 450")})
 	if err != nil || ph.Model != "Poly VVX 450" {
 		t.Fatalf("phone %+v, %v", ph, err)
 	}

@@ -200,7 +200,7 @@ func TestAttemptsByStatus(t *testing.T) {
 			case http.MethodGet:
 				_, err = c.Users.Read(ctx, "usr_1")
 			case http.MethodPost:
-				_, err = c.Phones.Create(ctx, "desk", "")
+				_, err = c.Phones.Create(ctx, contract.PhoneInput{TargetInput: contract.TargetInput{Name: new("desk")}})
 			case "POST token":
 				_, _, err = c.Tokens.Create(ctx, "ci", "hq", false)
 			case http.MethodPatch:
@@ -404,8 +404,14 @@ func TestIdempotencyKeys(t *testing.T) {
 	})
 	for _, create := range []func() error{
 		func() error { _, err := c.Users.Create(ctx, contract.UserInput{}); return err },
-		func() error { _, err := c.Phones.Create(ctx, "desk", ""); return err },
-		func() error { _, err := c.Services.Create(ctx, "main", "hunt_group"); return err },
+		func() error {
+			_, err := c.Phones.Create(ctx, contract.PhoneInput{TargetInput: contract.TargetInput{Name: new("desk")}})
+			return err
+		},
+		func() error {
+			_, err := c.Services.Create(ctx, contract.ServiceInput{TargetInput: contract.TargetInput{Name: new("main")}, Type: new("hunt_group")})
+			return err
+		},
 		func() error { _, err := c.Sites.Create(ctx, contract.Site{ID: "branch"}); return err },
 		func() error { _, err := c.Numbers.Add(ctx, []string{"+13125550100"}); return err },
 		func() error { _, _, err := c.Tokens.Create(ctx, "ci", "hq", false); return err },

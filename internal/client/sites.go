@@ -25,8 +25,8 @@ func (s *sites) Create(ctx context.Context, site contract.Site) (contract.Site, 
 	return call[contract.Site](ctx, s.c, http.MethodPost, "/v1/sites", in, idempotencyKey())
 }
 
-// SetStationsPurchased is a PATCH without If-Match, so it is sent once: the
-// retry policy (retry.go) replays only writes that cannot apply twice.
+// SetStationsPurchased is a PATCH without If-Match. It sets the count, so a
+// replay after a lost answer (retry.go) leaves the same site.
 func (s *sites) SetStationsPurchased(ctx context.Context, total int) (contract.Site, error) {
 	in := struct {
 		StationsPurchased int `json:"stations_purchased"`

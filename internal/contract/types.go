@@ -64,22 +64,58 @@ func (u User) DisplayName() string {
 	return u.FirstName + " " + u.LastName + " <" + u.Email + ">"
 }
 
-// Phone is a desk phone or other device that numbers can ring.
-type Phone struct {
+// TargetBase is what phones and services share: a name and an extension,
+// each unique per site, that a number assigned to them rings.
+type TargetBase struct {
 	ID        string    `json:"id"`
 	Name      string    `json:"name"`
-	Model     string    `json:"model,omitempty"`
+	Extension string    `json:"extension,omitempty"`
 	Version   int64     `json:"version"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// Service is an auto attendant, hunt group, call queue and the like.
+// Base is the shared part of a phone or service, for code that serves both.
+func (b *TargetBase) Base() *TargetBase { return b }
+
+// Phone is a desk phone or other device that numbers can ring. Its model
+// and MAC address are the hardware's: they never change.
+type Phone struct {
+	TargetBase
+	Model string `json:"model,omitempty"`
+	// MACAddress is lowercase and colon-separated, "00:1a:2b:3c:4d:5e".
+	MACAddress string `json:"mac_address,omitempty"`
+}
+
+// Service is an auto attendant, hunt group, call queue and the like. Its
+// type never changes.
 type Service struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Type      string    `json:"type"`
-	Version   int64     `json:"version"`
-	CreatedAt time.Time `json:"created_at"`
+	TargetBase
+	Type        string `json:"type"`
+	Description string `json:"description,omitempty"`
+}
+
+// TargetInput is what creates or changes the shared part of a phone or
+// service. On update, nil fields keep their value.
+type TargetInput struct {
+	Name      *string `json:"name,omitempty"`
+	Extension *string `json:"extension,omitempty"`
+}
+
+// Shared is the shared part of a phone's or service's input.
+func (in *TargetInput) Shared() *TargetInput { return in }
+
+// PhoneInput creates or changes a phone.
+type PhoneInput struct {
+	TargetInput
+	Model      *string `json:"model,omitempty"`
+	MACAddress *string `json:"mac_address,omitempty"`
+}
+
+// ServiceInput creates or changes a service.
+type ServiceInput struct {
+	TargetInput
+	Type        *string `json:"type,omitempty"`
+	Description *string `json:"description,omitempty"`
 }
 
 // Inventory is the site's station count as the portal's "Check Station

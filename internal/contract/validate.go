@@ -1,9 +1,12 @@
 package contract
 
 import (
+	"net"
 	"net/mail"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -76,6 +79,33 @@ func ValidatePrefix(prefix string) error {
 	}
 	return nil
 }
+
+// CanonicalMAC returns a MAC address (EUI-48) written with colons, hyphens
+// or dots, in either case, as the portal keeps it: "00:1a:2b:3c:4d:5e".
+func CanonicalMAC(mac string) (string, error) {
+	hw, err := net.ParseMAC(strings.TrimSpace(mac))
+	if err != nil || len(hw) != 6 {
+		return "", Invalid("mac_address", "%q is not a MAC address such as 00:1a:2b:3c:4d:5e", mac)
+	}
+	return hw.String(), nil
+}
+
+// ValidateName checks the name of a phone or service: not blank, at most
+// 100 characters, no control characters.
+func ValidateName(field, name string) error {
+	switch {
+	case strings.TrimSpace(name) == "":
+		return Invalid(field, "must not be empty")
+	case utf8.RuneCountInString(name) > MaxNameLength:
+		return Invalid(field, "must be at most %d characters", MaxNameLength)
+	case strings.ContainsFunc(name, unicode.IsControl):
+		return Invalid(field, "must not contain control characters")
+	}
+	return nil
+}
+
+// MaxNameLength bounds names and descriptions' lines.
+const MaxNameLength = 100
 
 var pinPattern = regexp.MustCompile(`^[0-9]{4,10}$`)
 

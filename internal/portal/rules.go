@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 
@@ -239,18 +238,13 @@ func validateUserFields(in contract.UserInput) error {
 	return nil
 }
 
-// checkUnique fails when another user of the site already has value.
+// checkUnique fails when another user of the site already has value; an
+// extension must also be free among phones and services.
 func checkUnique(tx Tx, site, field, value, self string) error {
-	other, err := tx.FindUser(site, field, value)
-	switch {
-	case errors.Is(err, contract.ErrNotFound):
-		return nil
-	case err != nil:
-		return err
-	case other.ID != self:
-		return contract.Conflict(field, "%s %q is already used by user %s (%s)", field, value, other.DisplayName(), other.ID)
+	if field == "extension" {
+		return checkExtensionFree(tx, site, value, self)
 	}
-	return nil
+	return checkFree(tx, site, field, value, self, findUser)
 }
 
 // setPIN stores the hash of a user's new voicemail PIN, if there is one.
@@ -387,81 +381,6 @@ func DeleteUser(tx Tx, site, id string, c Condition) error {
 		return err
 	}
 	return tx.DeleteUser(site, id)
-}
-
-// CreatePhone adds a phone; names are unique per site.
-func CreatePhone(tx Tx, site string, ph contract.Phone) (contract.Phone, error) {
-	if strings.TrimSpace(ph.Name) == "" {
-		return contract.Phone{}, contract.Invalid("name", "must not be empty")
-	}
-	if _, err := tx.LockSite(site); err != nil {
-		return contract.Phone{}, err
-	}
-	if other, err := tx.FindPhone(site, ph.Name); err == nil {
-		return contract.Phone{}, contract.Conflict("name", "phone name %q is already used by %s", ph.Name, other.ID)
-	} else if !errors.Is(err, contract.ErrNotFound) {
-		return contract.Phone{}, err
-	}
-	ph.ID, ph.Version, ph.CreatedAt = NewID("ph"), 1, tx.Now()
-	return ph, tx.PutPhone(site, ph)
-}
-
-// CreateService adds an auto attendant, hunt group, call queue and so on.
-func CreateService(tx Tx, site string, s contract.Service) (contract.Service, error) {
-	if strings.TrimSpace(s.Name) == "" {
-		return contract.Service{}, contract.Invalid("name", "must not be empty")
-	}
-	if !slices.Contains(contract.ServiceTypes, s.Type) {
-		return contract.Service{}, contract.Invalid("type", "%q must be one of %s", s.Type, strings.Join(contract.ServiceTypes, ", "))
-	}
-	if _, err := tx.LockSite(site); err != nil {
-		return contract.Service{}, err
-	}
-	if other, err := tx.FindService(site, s.Name); err == nil {
-		return contract.Service{}, contract.Conflict("name", "service name %q is already used by %s", s.Name, other.ID)
-	} else if !errors.Is(err, contract.ErrNotFound) {
-		return contract.Service{}, err
-	}
-	s.ID, s.Version, s.CreatedAt = NewID("svc"), 1, tx.Now()
-	return s, tx.PutService(site, s)
-}
-
-// DeleteTarget removes a phone or service. One that still holds numbers
-// cannot be deleted: unassign or move them first, so no number is freed by
-// surprise.
-func DeleteTarget(tx Tx, site string, t contract.Target) error {
-	if _, err := tx.LockSite(site); err != nil {
-		return err
-	}
-	if err := targetExists(tx, site, t); err != nil {
-		return err
-	}
-	held, err := tx.ListNumbers(site, contract.NumberFilter{AssignedType: t.Type, AssignedID: t.ID}, Page{Limit: 1})
-	if err != nil {
-		return err
-	}
-	if len(held) > 0 {
-		return contract.Conflict("id", "%s %s still holds number %s: unassign or move its numbers first", t.Type, t.ID, held[0].Number)
-	}
-	if t.Type == contract.TargetPhone {
-		return tx.DeletePhone(site, t.ID)
-	}
-	return tx.DeleteService(site, t.ID)
-}
-
-// targetExists checks that a phone or service exists: a missing one is
-// ErrNotFound, so deleting it again is a 404 that a retry can recognise.
-func targetExists(tx Tx, site string, t contract.Target) error {
-	var err error
-	switch t.Type {
-	case contract.TargetPhone:
-		_, err = tx.GetPhone(site, t.ID)
-	case contract.TargetService:
-		_, err = tx.GetService(site, t.ID)
-	default:
-		return contract.Invalid("type", "%q must be phone or service: users get their number when they are created", t.Type)
-	}
-	return err
 }
 
 // AssignNumber points a number at a phone or service. An available number

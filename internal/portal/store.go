@@ -25,7 +25,8 @@ type Page struct {
 
 // Tx is what the rules may do inside a transaction. Getters return an error
 // matching ErrNotFound when nothing matches. Keys are unique per site: a
-// number, a user's email and extension, a phone's or service's name.
+// number, a user's email (regardless of case), an extension among users,
+// phones and services, a name among phones and services (regardless of case).
 type Tx interface {
 	// Now is the time of this transaction, from the store's Clock: every
 	// object it writes is stamped with it.
@@ -55,19 +56,22 @@ type Tx interface {
 	VoicemailPINHash(site, id string) (string, error)
 	DeleteUser(site, id string) error
 
-	GetPhone(site, id string) (contract.Phone, error)
-	ListPhones(site string, p Page) ([]contract.Phone, error)
-	PutPhone(site string, ph contract.Phone) error
-	FindPhone(site, name string) (contract.Phone, error)
-	DeletePhone(site, id string) error
-
-	GetService(site, id string) (contract.Service, error)
-	ListServices(site string, p Page) ([]contract.Service, error)
-	PutService(site string, s contract.Service) error
-	FindService(site, name string) (contract.Service, error)
-	DeleteService(site, id string) error
+	// Phones and Services keep the two kinds of target a number can ring
+	// besides a user, in one shape.
+	Phones() Targets[contract.Phone]
+	Services() Targets[contract.Service]
 
 	// GetTokenByHash finds the token whose secret has this HashSecret.
 	GetTokenByHash(hash string) (contract.Token, error)
 	PutToken(t contract.Token, hash string) error
+}
+
+// Targets keeps one kind of target: the site's phones or its services.
+type Targets[T any] interface {
+	Get(site, id string) (T, error)
+	// Find looks one up by "name", regardless of case, or by "extension".
+	Find(site, field, value string) (T, error)
+	List(site string, p Page) ([]T, error) // in ID order
+	Put(site string, v T) error            // insert or update by ID
+	Delete(site, id string) error
 }

@@ -39,7 +39,7 @@ func TestAccNamedTargetDataSource(t *testing.T) {
 			missing: "Front Desk",
 			id:      (*testPortal).phoneID,
 			create: func(p *testPortal, ctx context.Context, target namedTarget) (string, error) {
-				ph, err := p.client.Phones.Create(ctx, target.name, target.extra)
+				ph, err := p.client.Phones.Create(ctx, contract.PhoneInput{TargetInput: contract.TargetInput{Name: new(target.name)}, Model: new(target.extra)})
 				return ph.ID, err
 			},
 		},
@@ -51,7 +51,7 @@ func TestAccNamedTargetDataSource(t *testing.T) {
 			missing: "Night Shift",
 			id:      (*testPortal).serviceID,
 			create: func(p *testPortal, ctx context.Context, target namedTarget) (string, error) {
-				s, err := p.client.Services.Create(ctx, target.name, target.extra)
+				s, err := p.client.Services.Create(ctx, contract.ServiceInput{TargetInput: contract.TargetInput{Name: new(target.name)}, Type: new(target.extra)})
 				return s.ID, err
 			},
 		},
@@ -114,17 +114,17 @@ func TestNamedTargetDataSourceMapping(t *testing.T) {
 	}{
 		{
 			"phone",
-			newPhoneDataSourceModel(contract.Phone{ID: "ph_1", Name: "Lobby Phone", Model: "Poly VVX 250"}),
+			newPhoneDataSourceModel(contract.Phone{TargetBase: contract.TargetBase{ID: "ph_1", Name: "Lobby Phone"}, Model: "Poly VVX 250"}),
 			namedTargetModel{ID: types.StringValue("ph_1"), Name: types.StringValue("Lobby Phone"), Extra: types.StringValue("Poly VVX 250")},
 		},
 		{
 			"phone without a model has a null model",
-			newPhoneDataSourceModel(contract.Phone{ID: "ph_1", Name: "Lobby Phone"}),
+			newPhoneDataSourceModel(contract.Phone{TargetBase: contract.TargetBase{ID: "ph_1", Name: "Lobby Phone"}}),
 			namedTargetModel{ID: types.StringValue("ph_1"), Name: types.StringValue("Lobby Phone"), Extra: types.StringNull()},
 		},
 		{
 			"service",
-			newServiceDataSourceModel(contract.Service{ID: "svc_1", Name: "Support Queue", Type: "call_queue", Version: 2}),
+			newServiceDataSourceModel(contract.Service{TargetBase: contract.TargetBase{ID: "svc_1", Name: "Support Queue", Version: 2}, Type: "call_queue"}),
 			namedTargetModel{ID: types.StringValue("svc_1"), Name: types.StringValue("Support Queue"), Extra: types.StringValue("call_queue")},
 		},
 	} {

@@ -22,16 +22,17 @@ type Seed struct {
 		StationsPurchased int    `json:"stations_purchased"`
 	} `json:"site"`
 	// Numbers and Ranges (inclusive, same length) make up the pool.
-	Numbers  []string `json:"numbers"`
-	Ranges   []Range  `json:"ranges"`
+	Numbers []string `json:"numbers"`
+	Ranges  []Range  `json:"ranges"`
+	// Services and phones take the API's inputs (name, type, extension,
+	// description; name, model, mac_address, extension) and the numbers
+	// assigned to them.
 	Services []struct {
-		Name    string   `json:"name"`
-		Type    string   `json:"type"`
+		contract.ServiceInput
 		Numbers []string `json:"numbers"`
 	} `json:"services"`
 	Phones []struct {
-		Name    string   `json:"name"`
-		Model   string   `json:"model"`
+		contract.PhoneInput
 		Numbers []string `json:"numbers"`
 	} `json:"phones"`
 	Users []struct {
@@ -91,19 +92,19 @@ func (s Seed) Apply(tx portal.Tx) error {
 	if _, err := portal.AddNumbers(tx, site, pool); err != nil {
 		return fmt.Errorf("seed numbers: %w", err)
 	}
-	for _, sv := range s.Services {
-		created, err := portal.CreateService(tx, site, contract.Service{Name: sv.Name, Type: sv.Type})
+	for i, sv := range s.Services {
+		created, err := portal.CreateService(tx, site, sv.ServiceInput)
 		if err != nil {
-			return fmt.Errorf("seed service %q: %w", sv.Name, err)
+			return fmt.Errorf("seed services[%d]: %w", i, err)
 		}
 		if err := assignAll(tx, site, sv.Numbers, contract.Target{Type: contract.TargetService, ID: created.ID}); err != nil {
 			return err
 		}
 	}
-	for _, ph := range s.Phones {
-		created, err := portal.CreatePhone(tx, site, contract.Phone{Name: ph.Name, Model: ph.Model})
+	for i, ph := range s.Phones {
+		created, err := portal.CreatePhone(tx, site, ph.PhoneInput)
 		if err != nil {
-			return fmt.Errorf("seed phone %q: %w", ph.Name, err)
+			return fmt.Errorf("seed phones[%d]: %w", i, err)
 		}
 		if err := assignAll(tx, site, ph.Numbers, contract.Target{Type: contract.TargetPhone, ID: created.ID}); err != nil {
 			return err

@@ -216,7 +216,6 @@ func (s *server) exportNumbers(c *call) error {
 	}
 	var buf bytes.Buffer
 	err = s.store.View(c.r.Context(), func(tx portal.Tx) error {
-		buf.Reset()
 		if err := siteExists(tx, c.site); err != nil {
 			return err
 		}
@@ -330,10 +329,7 @@ func (s *server) listUsers(c *call) error {
 
 func (s *server) getUser(c *call) error {
 	id := c.r.PathValue("id")
-	return view(s, c, func(tx portal.Tx) (contract.User, error) {
-		u, err := tx.GetUser(c.site, id)
-		return u, notFoundAs(err, "user", id)
-	})
+	return view(s, c, func(tx portal.Tx) (contract.User, error) { return tx.GetUser(c.site, id) })
 }
 
 func (s *server) updateUser(c *call) error {
@@ -347,9 +343,6 @@ func (s *server) updateUser(c *call) error {
 	}
 	id := c.r.PathValue("id")
 	return change(s, c, func(tx portal.Tx) (contract.User, error) {
-		if err := userExists(tx, c.site, id); err != nil {
-			return contract.User{}, err
-		}
 		return portal.UpdateUser(tx, c.site, id, in, cond)
 	})
 }
@@ -361,104 +354,84 @@ func (s *server) deleteUser(c *call) error {
 	}
 	id := c.r.PathValue("id")
 	return remove(s, c, func(tx portal.Tx) error {
-		if err := userExists(tx, c.site, id); err != nil {
-			return err
-		}
 		return portal.DeleteUser(tx, c.site, id, cond)
 	})
 }
 
-// userExists names a missing user in its 404, whatever words the store uses.
-func userExists(tx portal.Tx, site, id string) error {
-	_, err := tx.GetUser(site, id)
-	return notFoundAs(err, "user", id)
+// Phones and services: one set of handlers serves both.
+
+// targetAPI is what the phone and service handlers need to know of a kind.
+type targetAPI[T, In any] struct {
+	typ     contract.TargetType
+	segment string // of the path: "phones"
+	table   func(portal.Tx) portal.Targets[T]
+	create  func(tx portal.Tx, site string, in In) (T, error)
+	update  func(tx portal.Tx, site, id string, in In, c portal.Condition) (T, error)
+	idOf    func(T) string
 }
 
-// Phones and services.
+var phoneAPI = targetAPI[contract.Phone, contract.PhoneInput]{
+	typ: contract.TargetPhone, segment: "phones",
+	table:  func(tx portal.Tx) portal.Targets[contract.Phone] { return tx.Phones() },
+	create: portal.CreatePhone, update: portal.UpdatePhone,
+	idOf: func(ph contract.Phone) string { return ph.ID },
+}
 
-func (s *server) createPhone(c *call) error {
-	var in struct {
-		Name  string `json:"name"`
-		Model string `json:"model"`
-	}
+var serviceAPI = targetAPI[contract.Service, contract.ServiceInput]{
+	typ: contract.TargetService, segment: "services",
+	table:  func(tx portal.Tx) portal.Targets[contract.Service] { return tx.Services() },
+	create: portal.CreateService, update: portal.UpdateService,
+	idOf: func(svc contract.Service) string { return svc.ID },
+}
+
+func (k targetAPI[T, In]) createOne(s *server, c *call) error {
+	var in In
 	if err := c.decode(&in); err != nil {
 		return err
 	}
-	return create(s, c, func(tx portal.Tx) (contract.Phone, error) {
-		return portal.CreatePhone(tx, c.site, contract.Phone{Name: in.Name, Model: in.Model})
-	}, func(ph contract.Phone) string { return c.sitePath("phones", ph.ID) })
+	return create(s, c, func(tx portal.Tx) (T, error) {
+		return k.create(tx, c.site, in)
+	}, func(v T) string { return c.sitePath(k.segment, k.idOf(v)) })
 }
 
-func (s *server) listPhones(c *call) error {
+func (k targetAPI[T, In]) list(s *server, c *call) error {
 	p, err := c.page()
 	if err != nil {
 		return err
 	}
 	name := c.r.URL.Query().Get("name")
-	return view(s, c, func(tx portal.Tx) (list[contract.Phone], error) {
+	return view(s, c, func(tx portal.Tx) (list[T], error) {
 		if name != "" {
-			return found(tx.FindPhone(c.site, name))
+			return found(k.table(tx).Find(c.site, "name", name))
 		}
-		rows, err := tx.ListPhones(c.site, fetch(p))
-		return pageOf(rows, p, func(ph contract.Phone) string { return ph.ID }), err
+		rows, err := k.table(tx).List(c.site, fetch(p))
+		return pageOf(rows, p, k.idOf), err
 	})
 }
 
-func (s *server) getPhone(c *call) error {
-	id := c.r.PathValue("id")
-	return view(s, c, func(tx portal.Tx) (contract.Phone, error) {
-		ph, err := tx.GetPhone(c.site, id)
-		return ph, notFoundAs(err, "phone", id)
+func (k targetAPI[T, In]) get(s *server, c *call) error {
+	return view(s, c, func(tx portal.Tx) (T, error) {
+		return k.table(tx).Get(c.site, c.r.PathValue("id"))
 	})
 }
 
-func (s *server) deletePhone(c *call) error {
-	return s.deleteTarget(c, contract.Target{Type: contract.TargetPhone, ID: c.r.PathValue("id")})
-}
-
-func (s *server) createService(c *call) error {
-	var in struct {
-		Name string `json:"name"`
-		Type string `json:"type"`
-	}
+func (k targetAPI[T, In]) patch(s *server, c *call) error {
+	var in In
 	if err := c.decode(&in); err != nil {
 		return err
 	}
-	return create(s, c, func(tx portal.Tx) (contract.Service, error) {
-		return portal.CreateService(tx, c.site, contract.Service{Name: in.Name, Type: in.Type})
-	}, func(svc contract.Service) string { return c.sitePath("services", svc.ID) })
-}
-
-func (s *server) listServices(c *call) error {
-	p, err := c.page()
+	cond, err := c.condition(false)
 	if err != nil {
 		return err
 	}
-	name := c.r.URL.Query().Get("name")
-	return view(s, c, func(tx portal.Tx) (list[contract.Service], error) {
-		if name != "" {
-			return found(tx.FindService(c.site, name))
-		}
-		rows, err := tx.ListServices(c.site, fetch(p))
-		return pageOf(rows, p, func(svc contract.Service) string { return svc.ID }), err
+	return change(s, c, func(tx portal.Tx) (T, error) {
+		return k.update(tx, c.site, c.r.PathValue("id"), in, cond)
 	})
 }
 
-func (s *server) getService(c *call) error {
-	id := c.r.PathValue("id")
-	return view(s, c, func(tx portal.Tx) (contract.Service, error) {
-		svc, err := tx.GetService(c.site, id)
-		return svc, notFoundAs(err, "service", id)
-	})
-}
-
-func (s *server) deleteService(c *call) error {
-	return s.deleteTarget(c, contract.Target{Type: contract.TargetService, ID: c.r.PathValue("id")})
-}
-
-// deleteTarget deletes a phone or service; one that is gone is a 404.
-func (s *server) deleteTarget(c *call, t contract.Target) error {
+// remove deletes a phone or service; one that is gone is a 404.
+func (k targetAPI[T, In]) remove(s *server, c *call) error {
 	return remove(s, c, func(tx portal.Tx) error {
-		return notFoundAs(portal.DeleteTarget(tx, c.site, t), string(t.Type), t.ID)
+		return portal.DeleteTarget(tx, c.site, contract.Target{Type: k.typ, ID: c.r.PathValue("id")})
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
@@ -44,6 +45,27 @@ func newEnv(t *testing.T, opts Options) *env {
 	e := &env{t: t, url: srv.URL, store: st}
 	e.admin = e.token("admin", "", true)
 	return e
+}
+
+// fakeClock is a clock a test moves by hand: the server's rate limits and
+// idempotency records then go by it instead of by real sleeps.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{now: time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }
 
 // token issues a token straight in the store, as bootstrap code does.

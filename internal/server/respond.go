@@ -11,8 +11,10 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
@@ -173,14 +175,6 @@ func siteExists(tx portal.Tx, site string) error {
 		return nil
 	}
 	_, err := tx.GetSite(site)
-	return notFoundAs(err, "site", site)
-}
-
-// notFoundAs names what was missing, whatever words the store used.
-func notFoundAs(err error, kind, id string) error {
-	if contract.CodeOf(err) == contract.CodeNotFound {
-		return contract.NotFound(kind, id)
-	}
 	return err
 }
 
@@ -327,7 +321,7 @@ func jsonError(err error) error {
 	var syntaxErr *json.SyntaxError
 	switch {
 	case errors.As(err, &typeErr) && typeErr.Field != "":
-		return contract.Invalid(typeErr.Field, "must be %s, not a JSON %s", jsonKind(typeErr.Type), typeErr.Value)
+		return contract.Invalid(jsonPath(typeErr.Field), "must be %s, not a JSON %s", jsonKind(typeErr.Type), typeErr.Value)
 	case errors.As(err, &typeErr):
 		return contract.Invalid("body", "must be a JSON object, not a JSON %s", typeErr.Value)
 	case errors.As(err, &syntaxErr):
@@ -448,4 +442,12 @@ func found[T any](v T, err error) (list[T], error) {
 		return list[T]{Items: []T{}}, nil
 	}
 	return list[T]{}, err
+}
+
+// jsonPath is the JSON name of a field that encoding/json reports with the
+// Go names of the structs it is embedded in ("TargetInput.name"): the API's
+// names are all lowercase.
+func jsonPath(field string) string {
+	parts := strings.Split(field, ".")
+	return strings.Join(slices.DeleteFunc(parts, func(p string) bool { return p != "" && unicode.IsUpper(rune(p[0])) }), ".")
 }

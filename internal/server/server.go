@@ -72,15 +72,17 @@ var routes = []route{
 	{"PATCH", "/v1/sites/{site}/users/{id}", siteScope, false, (*server).updateUser},
 	{"DELETE", "/v1/sites/{site}/users/{id}", siteScope, false, (*server).deleteUser},
 
-	{"POST", "/v1/sites/{site}/phones", siteScope, true, (*server).createPhone},
-	{"GET", "/v1/sites/{site}/phones", siteScope, false, (*server).listPhones},
-	{"GET", "/v1/sites/{site}/phones/{id}", siteScope, false, (*server).getPhone},
-	{"DELETE", "/v1/sites/{site}/phones/{id}", siteScope, false, (*server).deletePhone},
+	{"POST", "/v1/sites/{site}/phones", siteScope, true, phoneAPI.createOne},
+	{"GET", "/v1/sites/{site}/phones", siteScope, false, phoneAPI.list},
+	{"GET", "/v1/sites/{site}/phones/{id}", siteScope, false, phoneAPI.get},
+	{"PATCH", "/v1/sites/{site}/phones/{id}", siteScope, false, phoneAPI.patch},
+	{"DELETE", "/v1/sites/{site}/phones/{id}", siteScope, false, phoneAPI.remove},
 
-	{"POST", "/v1/sites/{site}/services", siteScope, true, (*server).createService},
-	{"GET", "/v1/sites/{site}/services", siteScope, false, (*server).listServices},
-	{"GET", "/v1/sites/{site}/services/{id}", siteScope, false, (*server).getService},
-	{"DELETE", "/v1/sites/{site}/services/{id}", siteScope, false, (*server).deleteService},
+	{"POST", "/v1/sites/{site}/services", siteScope, true, serviceAPI.createOne},
+	{"GET", "/v1/sites/{site}/services", siteScope, false, serviceAPI.list},
+	{"GET", "/v1/sites/{site}/services/{id}", siteScope, false, serviceAPI.get},
+	{"PATCH", "/v1/sites/{site}/services/{id}", siteScope, false, serviceAPI.patch},
+	{"DELETE", "/v1/sites/{site}/services/{id}", siteScope, false, serviceAPI.remove},
 }
 
 type server struct {

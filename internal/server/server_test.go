@@ -630,7 +630,8 @@ func TestIdempotentCreateConcurrent(t *testing.T) {
 
 func TestRateLimit(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, Options{RateLimit: 1, Burst: 2})
+	clock := newFakeClock()
+	e := newEnv(t, Options{RateLimit: 1, Burst: 2, Clock: clock.Now})
 	a := e.site("site-a", 1)
 	b := e.token("other", "site-a", false)
 
@@ -646,7 +647,10 @@ func TestRateLimit(t *testing.T) {
 	e.ok(e.do("GET", "/v1/sites/site-a", b, nil), 200, nil)
 	e.ok(e.do("GET", "/v1/healthz", "", nil), 200, nil)
 
-	time.Sleep(1100 * time.Millisecond)
+	// The bucket refills at 1 request per second: not a moment sooner.
+	clock.Advance(999 * time.Millisecond)
+	e.fails(e.do("GET", "/v1/sites/site-a", a, nil), 429, contract.CodeRateLimited)
+	clock.Advance(time.Millisecond)
 	e.ok(e.do("GET", "/v1/sites/site-a", a, nil), 200, nil)
 }
 
@@ -718,10 +722,14 @@ func TestExportCSV(t *testing.T) {
 
 func TestIdempotencyKeysExpire(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, Options{IdempotencyTTL: 50 * time.Millisecond})
+	clock := newFakeClock()
+	e := newEnv(t, Options{IdempotencyTTL: time.Hour, Clock: clock.Now})
 	a := e.site("site-a", 1)
 	e.ok(e.do("POST", "/v1/sites/site-a/phones", a, map[string]any{"name": "A"}, "Idempotency-Key", "k"), 201, nil)
-	time.Sleep(100 * time.Millisecond)
+	// Within the TTL the key is still the first create's.
+	clock.Advance(time.Hour - time.Millisecond)
+	e.fails(e.do("POST", "/v1/sites/site-a/phones", a, map[string]any{"name": "B"}, "Idempotency-Key", "k"), 409, contract.CodeIdempotencyKeyReused)
+	clock.Advance(2 * time.Millisecond)
 	r := e.do("POST", "/v1/sites/site-a/phones", a, map[string]any{"name": "B"}, "Idempotency-Key", "k")
 	e.ok(r, 201, nil)
 	if r.header.Get("Idempotent-Replayed") != "" {

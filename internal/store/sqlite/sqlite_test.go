@@ -119,7 +119,7 @@ func TestDataSurvivesReopen(t *testing.T) {
 		if _, err := portal.AddNumbers(tx, "s1", []string{"+13125550100", "+13125550101"}); err != nil {
 			return err
 		}
-		svc, err := portal.CreateService(tx, "s1", contract.Service{Name: "Main", Type: "auto_attendant"})
+		svc, err := portal.CreateService(tx, "s1", contract.ServiceInput{TargetInput: contract.TargetInput{Name: new("Main")}, Type: new("auto_attendant")})
 		if err != nil {
 			return err
 		}

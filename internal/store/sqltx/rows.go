@@ -87,20 +87,43 @@ func scanUser(r scanner) (contract.User, error) {
 	return u, err
 }
 
-const phoneColumns = "id, name, model, version, created_at"
-
-func scanPhone(r scanner) (contract.Phone, error) {
-	var ph contract.Phone
-	err := r.Scan(&ph.ID, &ph.Name, &ph.Model, &ph.Version, timeColumn{&ph.CreatedAt})
-	return ph, err
+// A targetTable is how the phones or the services table holds its kind of
+// target: the shared columns (id, name, extension, version, created_at)
+// and the kind's own.
+type targetTable[T any] struct {
+	table, kind string
+	own         []string // the kind's own columns, after the shared ones
+	// scan reads the shared columns into base and returns where the own
+	// ones go; fields gives the own values to write.
+	scan   func(v *T) (base *contract.TargetBase, own []any)
+	fields func(v T) []any
 }
 
-const serviceColumns = "id, name, type, version, created_at"
+var phoneTable = targetTable[contract.Phone]{
+	table: "phones", kind: "phone", own: []string{"model", "mac_address"},
+	scan: func(ph *contract.Phone) (*contract.TargetBase, []any) {
+		return &ph.TargetBase, []any{&ph.Model, &ph.MACAddress}
+	},
+	fields: func(ph contract.Phone) []any { return []any{ph.Model, ph.MACAddress} },
+}
 
-func scanService(r scanner) (contract.Service, error) {
-	var s contract.Service
-	err := r.Scan(&s.ID, &s.Name, &s.Type, &s.Version, timeColumn{&s.CreatedAt})
-	return s, err
+var serviceTable = targetTable[contract.Service]{
+	table: "services", kind: "service", own: []string{"type", "description"},
+	scan: func(s *contract.Service) (*contract.TargetBase, []any) {
+		return &s.TargetBase, []any{&s.Type, &s.Description}
+	},
+	fields: func(s contract.Service) []any { return []any{s.Type, s.Description} },
+}
+
+func (tt targetTable[T]) columns() string {
+	return "id, name, extension, version, created_at, " + strings.Join(tt.own, ", ")
+}
+
+func (tt targetTable[T]) scanRow(r scanner) (T, error) {
+	var v T
+	b, own := tt.scan(&v)
+	err := r.Scan(append([]any{&b.ID, &b.Name, &b.Extension, &b.Version, timeColumn{&b.CreatedAt}}, own...)...)
+	return v, err
 }
 
 // tokenColumns gives an admin token's NULL site as "".

@@ -268,8 +268,11 @@ func (t *tx) FindUser(site, field, value string) (contract.User, error) {
 	if value == "" {
 		return contract.User{}, contract.NotFound("user", value)
 	}
-	return get(t, scanUser, "user", value,
-		"SELECT "+userColumns+" FROM users WHERE site = ? AND "+field+" = ?", site, value)
+	cond := field + " = ?"
+	if field == "email" {
+		cond = "lower(email) = lower(?)" // emails are unique regardless of case
+	}
+	return get(t, scanUser, "user", value, "SELECT "+userColumns+" FROM users WHERE site = ? AND "+cond, site, value)
 }
 
 func (t *tx) ListUsers(site string, p portal.Page) ([]contract.User, error) {
@@ -299,53 +302,57 @@ func (t *tx) VoicemailPINHash(site, id string) (string, error) {
 
 func (t *tx) DeleteUser(site, id string) error { return t.remove("users", "user", site, id) }
 
-// Phones.
+// Phones and services.
 
-func (t *tx) GetPhone(site, id string) (contract.Phone, error) {
-	return get(t, scanPhone, "phone", id, "SELECT "+phoneColumns+" FROM phones WHERE site = ? AND id = ?", site, id)
+func (t *tx) Phones() portal.Targets[contract.Phone] { return targets[contract.Phone]{t, phoneTable} }
+func (t *tx) Services() portal.Targets[contract.Service] {
+	return targets[contract.Service]{t, serviceTable}
 }
 
-func (t *tx) FindPhone(site, name string) (contract.Phone, error) {
-	return get(t, scanPhone, "phone", name, "SELECT "+phoneColumns+" FROM phones WHERE site = ? AND name = ?", site, name)
+// targets is portal.Targets on one table of this transaction.
+type targets[T any] struct {
+	t  *tx
+	tt targetTable[T]
 }
 
-func (t *tx) ListPhones(site string, p portal.Page) ([]contract.Phone, error) {
-	return list(t, scanPhone, p, "SELECT "+phoneColumns+" FROM phones WHERE site = ? AND id > ? ORDER BY id",
-		site, p.After)
+func (g targets[T]) Get(site, id string) (T, error) {
+	return get(g.t, g.tt.scanRow, g.tt.kind, id, "SELECT "+g.tt.columns()+" FROM "+g.tt.table+" WHERE site = ? AND id = ?", site, id)
 }
 
-func (t *tx) PutPhone(site string, ph contract.Phone) error {
-	return t.exec("put phone "+ph.ID, `INSERT INTO phones (site, `+phoneColumns+`) VALUES (?, ?, ?, ?, ?, ?)
-ON CONFLICT (id) DO UPDATE SET name = excluded.name, model = excluded.model, version = excluded.version,
-	created_at = excluded.created_at`,
-		site, ph.ID, ph.Name, ph.Model, ph.Version, formatTime(ph.CreatedAt))
+// targetKeys are the columns Find may look a target up by.
+var targetKeys = map[string]string{"name": "lower(name) = lower(?)", "extension": "extension = ?"}
+
+func (g targets[T]) Find(site, field, value string) (T, error) {
+	cond, ok := targetKeys[field]
+	if !ok {
+		var zero T
+		return zero, fmt.Errorf("%s: cannot find %ss by %q", g.t.d.Name, g.tt.kind, field)
+	}
+	if value == "" { // an empty extension means none
+		var zero T
+		return zero, contract.NotFound(g.tt.kind, value)
+	}
+	return get(g.t, g.tt.scanRow, g.tt.kind, value, "SELECT "+g.tt.columns()+" FROM "+g.tt.table+" WHERE site = ? AND "+cond, site, value)
 }
 
-func (t *tx) DeletePhone(site, id string) error { return t.remove("phones", "phone", site, id) }
-
-// Services.
-
-func (t *tx) GetService(site, id string) (contract.Service, error) {
-	return get(t, scanService, "service", id, "SELECT "+serviceColumns+" FROM services WHERE site = ? AND id = ?", site, id)
+func (g targets[T]) List(site string, p portal.Page) ([]T, error) {
+	return list(g.t, g.tt.scanRow, p, "SELECT "+g.tt.columns()+" FROM "+g.tt.table+" WHERE site = ? AND id > ? ORDER BY id", site, p.After)
 }
 
-func (t *tx) FindService(site, name string) (contract.Service, error) {
-	return get(t, scanService, "service", name, "SELECT "+serviceColumns+" FROM services WHERE site = ? AND name = ?", site, name)
+func (g targets[T]) Put(site string, v T) error {
+	b, _ := g.tt.scan(&v)
+	args := append([]any{site, b.ID, b.Name, b.Extension, b.Version, formatTime(b.CreatedAt)}, g.tt.fields(v)...)
+	set := []string{"name = excluded.name", "extension = excluded.extension", "version = excluded.version"}
+	for _, c := range g.tt.own {
+		set = append(set, c+" = excluded."+c)
+	}
+	return g.t.exec("put "+g.tt.kind+" "+b.ID,
+		"INSERT INTO "+g.tt.table+" (site, "+g.tt.columns()+") VALUES (?"+strings.Repeat(", ?", len(args)-1)+")"+
+			"\nON CONFLICT (id) DO UPDATE SET "+strings.Join(set, ", "),
+		args...)
 }
 
-func (t *tx) ListServices(site string, p portal.Page) ([]contract.Service, error) {
-	return list(t, scanService, p, "SELECT "+serviceColumns+" FROM services WHERE site = ? AND id > ? ORDER BY id",
-		site, p.After)
-}
-
-func (t *tx) PutService(site string, s contract.Service) error {
-	return t.exec("put service "+s.ID, `INSERT INTO services (site, `+serviceColumns+`) VALUES (?, ?, ?, ?, ?, ?)
-ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, version = excluded.version,
-	created_at = excluded.created_at`,
-		site, s.ID, s.Name, s.Type, s.Version, formatTime(s.CreatedAt))
-}
-
-func (t *tx) DeleteService(site, id string) error { return t.remove("services", "service", site, id) }
+func (g targets[T]) Delete(site, id string) error { return g.t.remove(g.tt.table, g.tt.kind, site, id) }
 
 // Tokens.
 

@@ -45,6 +45,9 @@ func Run(t *testing.T, open func(t *testing.T) portal.Store) {
 		{"InvalidNumbers", testInvalidNumbers},
 		{"StaleIfMatch", testStaleIfMatch},
 		{"DeleteTargetHoldingNumbers", testDeleteTarget},
+		{"PhonesAndServices", testTargets},
+		{"TargetUniqueness", testTargetUniqueness},
+		{"RetriedWritesAreSafe", testRetriedWrites},
 		{"StationsPurchasedFloor", testStationsFloor},
 		{"Tokens", testTokens},
 		{"Idempotency", testIdempotency},
@@ -142,7 +145,7 @@ func (f *fixture) updateUser(id string, in contract.UserInput, c portal.Conditio
 func (f *fixture) phone(name string) contract.Target {
 	f.t.Helper()
 	ph, err := update(f, func(tx portal.Tx) (contract.Phone, error) {
-		return portal.CreatePhone(tx, site, contract.Phone{Name: name, Model: "T54W"})
+		return portal.CreatePhone(tx, site, contract.PhoneInput{TargetInput: contract.TargetInput{Name: new(name)}, Model: new("T54W")})
 	})
 	must(f.t, err)
 	return contract.Target{Type: contract.TargetPhone, ID: ph.ID}
@@ -151,7 +154,7 @@ func (f *fixture) phone(name string) contract.Target {
 func (f *fixture) service(name string) contract.Target {
 	f.t.Helper()
 	s, err := update(f, func(tx portal.Tx) (contract.Service, error) {
-		return portal.CreateService(tx, site, contract.Service{Name: name, Type: "hunt_group"})
+		return portal.CreateService(tx, site, contract.ServiceInput{TargetInput: contract.TargetInput{Name: new(name)}, Type: new("hunt_group")})
 	})
 	must(f.t, err)
 	return contract.Target{Type: contract.TargetService, ID: s.ID}
@@ -628,14 +631,14 @@ func testDeleteTarget(t *testing.T, open func(*testing.T) portal.Store) {
 	_, err := f.unassign(num(0), portal.Condition{})
 	must(t, err)
 	must(t, f.deleteTarget(desk))
-	err = f.store.View(t.Context(), func(tx portal.Tx) error { _, err := tx.GetPhone(site, desk.ID); return err })
+	err = f.store.View(t.Context(), func(tx portal.Tx) error { _, err := tx.Phones().Get(site, desk.ID); return err })
 	wantErr(t, err, contract.ErrNotFound)
-	err = f.store.View(t.Context(), func(tx portal.Tx) error { _, err := tx.FindPhone(site, "Desk"); return err })
+	err = f.store.View(t.Context(), func(tx portal.Tx) error { _, err := tx.Phones().Find(site, "name", "Desk"); return err })
 	wantErr(t, err, contract.ErrNotFound)
 
 	f.mustAssign(num(1), desk2)
 	must(t, f.deleteTarget(queue))
-	err = f.store.View(t.Context(), func(tx portal.Tx) error { _, err := tx.GetService(site, queue.ID); return err })
+	err = f.store.View(t.Context(), func(tx portal.Tx) error { _, err := tx.Services().Get(site, queue.ID); return err })
 	wantErr(t, err, contract.ErrNotFound)
 
 	// Deleting what is gone is not found, so a retried delete can tell.
@@ -643,20 +646,178 @@ func testDeleteTarget(t *testing.T, open func(*testing.T) portal.Store) {
 	wantErr(t, f.deleteTarget(queue), contract.ErrNotFound)
 	f.wantInventory(5, 1)
 
-	// Names are unique per site among phones and among services.
+	// Names are unique per site among phones and services.
 	_, err = update(f, func(tx portal.Tx) (contract.Phone, error) {
-		return portal.CreatePhone(tx, site, contract.Phone{Name: "Desk 2"})
+		return portal.CreatePhone(tx, site, contract.PhoneInput{TargetInput: contract.TargetInput{Name: new("Desk 2")}})
 	})
 	wantErr(t, err, contract.ErrConflict, desk2.ID)
 	f.service("Queue") // the deleted service's name is free again
 	_, err = update(f, func(tx portal.Tx) (contract.Service, error) {
-		return portal.CreateService(tx, site, contract.Service{Name: "Queue", Type: "call_queue"})
+		return portal.CreateService(tx, site, contract.ServiceInput{TargetInput: contract.TargetInput{Name: new("Queue")}, Type: new("call_queue")})
 	})
 	wantErr(t, err, contract.ErrConflict)
 	_, err = update(f, func(tx portal.Tx) (contract.Service, error) {
-		return portal.CreateService(tx, site, contract.Service{Name: "Other", Type: "fax"})
+		return portal.CreateService(tx, site, contract.ServiceInput{TargetInput: contract.TargetInput{Name: new("Other")}, Type: new("fax")})
 	})
 	wantErr(t, err, contract.ErrValidationFailed)
+}
+
+func testTargets(t *testing.T, open func(*testing.T) portal.Store) {
+	f := newFixture(t, open, 5)
+	createPhone := func(in contract.PhoneInput) (contract.Phone, error) {
+		return update(f, func(tx portal.Tx) (contract.Phone, error) { return portal.CreatePhone(tx, site, in) })
+	}
+	updatePhone := func(id string, in contract.PhoneInput, c portal.Condition) (contract.Phone, error) {
+		return update(f, func(tx portal.Tx) (contract.Phone, error) { return portal.UpdatePhone(tx, site, id, in, c) })
+	}
+	named := func(name string) contract.TargetInput { return contract.TargetInput{Name: new(name)} }
+
+	// A MAC address in any common spelling is kept in one form.
+	desk, err := createPhone(contract.PhoneInput{TargetInput: contract.TargetInput{Name: new("Desk"), Extension: new("300")},
+		Model: new("Poly VVX 450"), MACAddress: new("00-1A-2B-3C-4D-5E")})
+	must(t, err)
+	if desk.MACAddress != "00:1a:2b:3c:4d:5e" || desk.Extension != "300" || desk.Model != "Poly VVX 450" || desk.Version != 1 {
+		t.Fatalf("created phone = %+v", desk)
+	}
+	wantEqual(t, "phone read back", view(f, func(tx portal.Tx) (contract.Phone, error) { return tx.Phones().Get(site, desk.ID) }), desk)
+	wantEqual(t, "phone found by name in another case",
+		view(f, func(tx portal.Tx) (contract.Phone, error) { return tx.Phones().Find(site, "name", "DESK") }), desk)
+	wantEqual(t, "phone found by extension",
+		view(f, func(tx portal.Tx) (contract.Phone, error) { return tx.Phones().Find(site, "extension", "300") }), desk)
+	for _, bad := range []string{"00:1a:2b:3c:4d", "zz:1a:2b:3c:4d:5e", "00:1a:2b:3c:4d:5e:6f:70"} {
+		_, err = createPhone(contract.PhoneInput{TargetInput: named("Bad " + bad), MACAddress: new(bad)})
+		wantErr(t, err, contract.ErrValidationFailed, "mac_address", bad)
+	}
+	_, err = createPhone(contract.PhoneInput{TargetInput: named("Twin"), MACAddress: new("00:1A:2B:3C:4D:5E")})
+	wantErr(t, err, contract.ErrConflict)
+	for _, bad := range []string{"", "  ", "tab\there", strings.Repeat("x", contract.MaxNameLength+1)} {
+		_, err = createPhone(contract.PhoneInput{TargetInput: named(bad)})
+		wantErr(t, err, contract.ErrValidationFailed, "name")
+	}
+	_, err = createPhone(contract.PhoneInput{})
+	wantErr(t, err, contract.ErrValidationFailed, "name: is required")
+
+	// Name and extension change in place; the hardware does not.
+	moved, err := updatePhone(desk.ID, contract.PhoneInput{TargetInput: contract.TargetInput{Name: new("Front Desk"), Extension: new("")},
+		Model: new("Poly VVX 450"), MACAddress: new("00:1a:2b:3c:4d:5e")}, portal.Condition{IfMatch: desk.Version})
+	must(t, err)
+	if moved.Name != "Front Desk" || moved.Extension != "" || moved.Version != 2 || moved.MACAddress != desk.MACAddress || !moved.CreatedAt.Equal(desk.CreatedAt) {
+		t.Fatalf("updated phone = %+v", moved)
+	}
+	_, err = updatePhone(desk.ID, contract.PhoneInput{Model: new("Yealink T54W")}, portal.Condition{})
+	wantErr(t, err, contract.ErrValidationFailed, "model", "replace the phone")
+	_, err = updatePhone(desk.ID, contract.PhoneInput{MACAddress: new("00:1a:2b:3c:4d:5f")}, portal.Condition{})
+	wantErr(t, err, contract.ErrValidationFailed, "mac_address", "replace the phone")
+	_, err = updatePhone(desk.ID, contract.PhoneInput{TargetInput: named("Lobby")}, portal.Condition{IfMatch: desk.Version})
+	wantErr(t, err, contract.ErrPreconditionFailed)
+	_, err = updatePhone("ph_gone", contract.PhoneInput{TargetInput: named("Lobby")}, portal.Condition{})
+	wantErr(t, err, contract.ErrNotFound, "ph_gone")
+	wantEqual(t, "phone after refused updates", view(f, func(tx portal.Tx) (contract.Phone, error) { return tx.Phones().Get(site, desk.ID) }), moved)
+
+	// A service's description changes in place; its type does not.
+	queue, err := update(f, func(tx portal.Tx) (contract.Service, error) {
+		return portal.CreateService(tx, site, contract.ServiceInput{TargetInput: named("Support"), Type: new("call_queue"), Description: new("Tier 1")})
+	})
+	must(t, err)
+	_, err = update(f, func(tx portal.Tx) (contract.Service, error) {
+		return portal.CreateService(tx, site, contract.ServiceInput{TargetInput: named("Untyped")})
+	})
+	wantErr(t, err, contract.ErrValidationFailed, "type: is required")
+	changed, err := update(f, func(tx portal.Tx) (contract.Service, error) {
+		return portal.UpdateService(tx, site, queue.ID, contract.ServiceInput{Type: new("call_queue"), Description: new("Tier 2")}, portal.Condition{IfMatch: 1})
+	})
+	must(t, err)
+	if changed.Description != "Tier 2" || changed.Type != "call_queue" || changed.Name != "Support" || changed.Version != 2 {
+		t.Fatalf("updated service = %+v", changed)
+	}
+	_, err = update(f, func(tx portal.Tx) (contract.Service, error) {
+		return portal.UpdateService(tx, site, queue.ID, contract.ServiceInput{Type: new("hunt_group")}, portal.Condition{})
+	})
+	wantErr(t, err, contract.ErrValidationFailed, "type", "replace the service")
+	wantEqual(t, "service read back", view(f, func(tx portal.Tx) (contract.Service, error) { return tx.Services().Get(site, queue.ID) }), changed)
+}
+
+func testTargetUniqueness(t *testing.T, open func(*testing.T) portal.Store) {
+	f := newFixture(t, open, 5, nums(3)...)
+	jane := f.mustUser("jane@example.com", "Jane", "Doe", num(0), "100")
+	create := func(kind contract.TargetType, name, ext string) (string, error) {
+		in := contract.TargetInput{Name: new(name), Extension: new(ext)}
+		if kind == contract.TargetPhone {
+			ph, err := update(f, func(tx portal.Tx) (contract.Phone, error) {
+				return portal.CreatePhone(tx, site, contract.PhoneInput{TargetInput: in})
+			})
+			return ph.ID, err
+		}
+		s, err := update(f, func(tx portal.Tx) (contract.Service, error) {
+			return portal.CreateService(tx, site, contract.ServiceInput{TargetInput: in, Type: new("hunt_group")})
+		})
+		return s.ID, err
+	}
+	desk, err := create(contract.TargetPhone, "Desk", "200")
+	must(t, err)
+	sales, err := create(contract.TargetService, "Sales", "300")
+	must(t, err)
+
+	// Names are unique among phones and services, regardless of case.
+	_, err = create(contract.TargetService, "DESK", "")
+	wantErr(t, err, contract.ErrConflict, `name "DESK"`, `phone "Desk"`, desk)
+	_, err = create(contract.TargetPhone, "sales", "")
+	wantErr(t, err, contract.ErrConflict, `service "Sales"`, sales)
+	// Extensions are unique among users, phones and services.
+	_, err = create(contract.TargetPhone, "Lobby", "100")
+	wantErr(t, err, contract.ErrConflict, `extension "100"`, jane.ID)
+	_, err = create(contract.TargetService, "Night", "200")
+	wantErr(t, err, contract.ErrConflict, `extension "200"`, desk)
+	_, err = f.createUser("bob@example.com", "Bob", "Roe", num(1), "300")
+	wantErr(t, err, contract.ErrConflict, `extension "300"`, sales)
+	_, err = f.updateUser(jane.ID, contract.UserInput{Extension: new("200")}, portal.Condition{})
+	wantErr(t, err, contract.ErrConflict, `extension "200"`, desk)
+	// A target keeps its own name and extension on update.
+	_, err = update(f, func(tx portal.Tx) (contract.Phone, error) {
+		return portal.UpdatePhone(tx, site, desk, contract.PhoneInput{TargetInput: contract.TargetInput{Name: new("desk"), Extension: new("200")}}, portal.Condition{})
+	})
+	must(t, err)
+
+	// Emails are unique regardless of case, and found so.
+	_, err = f.createUser("JANE@example.com", "Jane", "Again", num(1), "")
+	wantErr(t, err, contract.ErrConflict, jane.ID)
+	wantEqual(t, "user found by email in another case",
+		view(f, func(tx portal.Tx) (contract.User, error) { return tx.FindUser(site, "email", "Jane@EXAMPLE.com") }), jane)
+	f.wantInventory(5, 1)
+}
+
+// testRetriedWrites pins the rules that make a replayed write safe: the
+// client sends a PUT or DELETE again when the first answer was lost, after
+// the portal already applied it.
+func testRetriedWrites(t *testing.T, open func(*testing.T) portal.Store) {
+	f := newFixture(t, open, 3, nums(2)...)
+	queue := f.service("Queue")
+
+	// An assignment "only if available" that already holds is a success,
+	// not a conflict, and takes no second station.
+	first, err := f.assign(num(0), queue, portal.Condition{MustBeAvailable: true})
+	must(t, err)
+	again, err := f.assign(num(0), queue, portal.Condition{MustBeAvailable: true})
+	must(t, err)
+	wantEqual(t, "replayed assignment", again, first)
+	f.wantInventory(3, 1)
+	// A move replayed after it applied changes nothing either.
+	again, err = f.assign(num(0), queue, portal.Condition{})
+	must(t, err)
+	wantEqual(t, "replayed move", again, first)
+
+	// An unassign replayed after it applied is a no-op that succeeds.
+	freed, err := f.unassign(num(0), portal.Condition{IfMatch: first.Version})
+	must(t, err)
+	again, err = f.unassign(num(0), portal.Condition{})
+	must(t, err)
+	wantEqual(t, "replayed unassign", again, freed)
+	f.wantInventory(3, 0)
+
+	// A delete replayed after it applied is not found, which the client
+	// takes as done.
+	must(t, f.deleteTarget(queue))
+	wantErr(t, f.deleteTarget(queue), contract.ErrNotFound, queue.ID)
 }
 
 func testStationsFloor(t *testing.T, open func(*testing.T) portal.Store) {
@@ -878,11 +1039,11 @@ func testListPages(t *testing.T, open func(*testing.T) portal.Store) {
 		return ids(us, func(u contract.User) string { return u.ID }), err
 	})
 	walk("phones", func(tx portal.Tx, p portal.Page) ([]string, error) {
-		ps, err := tx.ListPhones(site, p)
+		ps, err := tx.Phones().List(site, p)
 		return ids(ps, func(ph contract.Phone) string { return ph.ID }), err
 	})
 	walk("services", func(tx portal.Tx, p portal.Page) ([]string, error) {
-		ss, err := tx.ListServices(site, p)
+		ss, err := tx.Services().List(site, p)
 		return ids(ss, func(s contract.Service) string { return s.ID }), err
 	})
 }
@@ -1041,7 +1202,7 @@ func RaceStores(t *testing.T, a, b portal.Store, writers int) {
 			return err
 		}
 		var err error
-		queue, err = portal.CreateService(tx, "s1", contract.Service{Name: "Queue", Type: "call_queue"})
+		queue, err = portal.CreateService(tx, "s1", contract.ServiceInput{TargetInput: contract.TargetInput{Name: new("Queue")}, Type: new("call_queue")})
 		return err
 	})
 	if err != nil {

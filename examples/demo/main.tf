@@ -33,6 +33,20 @@ resource "callingportal_number_assignment" "sales_direct" {
   service_id = data.callingportal_service.sales.id
 }
 
+# A hunt group declared here rather than clicked into the portal, and given a
+# number: the service takes no station, the number on it one.
+resource "callingportal_service" "support" {
+  name        = "Support Hunt Group"
+  type        = "hunt_group"
+  extension   = "410"
+  description = "Created by make demo"
+}
+
+resource "callingportal_number_assignment" "support_line" {
+  number     = "+13125550152"
+  service_id = callingportal_service.support.id
+}
+
 # A new user gets its number when it is set up: takes one station.
 resource "callingportal_user" "katherine" {
   email        = "katherine.johnson@example.com"
@@ -46,6 +60,7 @@ resource "callingportal_user" "katherine" {
 data "callingportal_station_inventory" "after" {
   depends_on = [
     callingportal_number_assignment.sales_direct,
+    callingportal_number_assignment.support_line,
     callingportal_user.katherine,
   ]
 }

@@ -178,6 +178,8 @@ func (p *callingportalProvider) Resources(context.Context) []func() resource.Res
 	return []func() resource.Resource{
 		NewUserResource,
 		NewNumberAssignmentResource,
+		NewServiceResource,
+		NewPhoneResource,
 	}
 }
 

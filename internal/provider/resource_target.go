@@ -1,0 +1,259 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/callingportal/terraform-provider-callingportal/internal/client"
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
+)
+
+var (
+	_ resource.Resource                = (*targetResource[contract.Phone, contract.PhoneInput, phoneModel])(nil)
+	_ resource.ResourceWithConfigure   = (*targetResource[contract.Phone, contract.PhoneInput, phoneModel])(nil)
+	_ resource.ResourceWithImportState = (*targetResource[contract.Phone, contract.PhoneInput, phoneModel])(nil)
+)
+
+// targetResource is callingportal_phone and callingportal_service: the
+// portal keeps both kinds of target in one shape (a name and an extension,
+// each unique per site, plus the kind's own fields), so one implementation
+// serves both and a targetKind says what differs. M is the kind's model,
+// which embeds targetModel.
+type targetResource[T, In, M any] struct {
+	kind   targetKind[T, In, M]
+	client *client.Client
+	site   string
+}
+
+// targetKind is what callingportal_phone and callingportal_service differ in.
+type targetKind[T, In, M any] struct {
+	typ         contract.TargetType // the type name suffix and the word in messages
+	idPrefix    string              // of the portal's IDs, to tell an ID from a name on import
+	description string
+	nameExample string
+	own         map[string]schema.Attribute // besides id, name and extension
+	api         func(*client.Client) client.Targets[T, In]
+	fromAPI     func(T) M
+	// input is the whole object m plans; an update clears what m leaves
+	// out (see optional).
+	input func(m M, update bool) In
+	base  func(*M) *targetModel
+}
+
+// targetModel is what phones and services share in state.
+type targetModel struct {
+	ID        types.String `tfsdk:"id"`
+	Name      types.String `tfsdk:"name"`
+	Extension types.String `tfsdk:"extension"`
+}
+
+func (r *targetResource[T, In, M]) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_" + string(r.kind.typ)
+}
+
+func (r *targetResource[T, In, M]) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	attrs := map[string]schema.Attribute{
+		"id": schema.StringAttribute{
+			MarkdownDescription: fmt.Sprintf("The portal's ID of the %s, e.g. `%s_k3j9x2m4q7ab`; numbers are assigned to it with `callingportal_number_assignment`'s `%s_id`.", r.kind.typ, r.kind.idPrefix, r.kind.typ),
+			Computed:            true,
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"name": schema.StringAttribute{
+			MarkdownDescription: fmt.Sprintf("The %s's name, such as `%s`: unique on the site among phones and services, regardless of case; at most %d characters. Changes in place.", r.kind.typ, r.kind.nameExample, contract.MaxNameLength),
+			Required:            true,
+			Validators:          []validator.String{validName},
+		},
+		"extension": schema.StringAttribute{
+			MarkdownDescription: fmt.Sprintf("The %s's internal extension, 2 to 6 digits: unique on the site among users, phones and services. Leave it out for none. Changes in place.", r.kind.typ),
+			Optional:            true,
+			Validators:          []validator.String{validExtension},
+		},
+	}
+	for name, a := range r.kind.own {
+		attrs[name] = a
+	}
+	resp.Schema = schema.Schema{MarkdownDescription: r.kind.description, Attributes: attrs}
+}
+
+func (r *targetResource[T, In, M]) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
+		r.client, r.site = pd.client, pd.site
+	}
+}
+
+func (r *targetResource[T, In, M]) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan M
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	v, err := r.kind.api(r.client).Create(ctx, r.kind.input(plan, false))
+	if err != nil {
+		addTargetError(&resp.Diagnostics, err, fmt.Sprintf("create %s %q", r.kind.typ, r.kind.base(&plan).Name.ValueString()))
+		return
+	}
+	r.save(ctx, v, &resp.State, resp.Private, &resp.Diagnostics)
+}
+
+func (r *targetResource[T, In, M]) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state M
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := r.kind.base(&state).ID.ValueString()
+	v, err := r.kind.api(r.client).Read(ctx, id)
+	if errors.Is(err, client.ErrNotFound) {
+		tflog.Info(ctx, string(r.kind.typ)+" deleted outside Terraform; removing it from state", map[string]any{"id": id})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addPortalError(&resp.Diagnostics, path.Empty(), fmt.Sprintf("read %s %s", r.kind.typ, id), err)
+		return
+	}
+	r.save(ctx, v, &resp.State, resp.Private, &resp.Diagnostics)
+}
+
+// Update sends the whole planned object, conditional on the version the
+// plan was made from: a change made in the portal since fails the apply
+// instead of being overwritten unseen.
+func (r *targetResource[T, In, M]) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan M
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	version, diags := readVersion(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := r.kind.base(&plan).ID.ValueString()
+	v, err := r.kind.api(r.client).Update(ctx, id, r.kind.input(plan, true), version)
+	if errors.Is(err, client.ErrPreconditionFailed) {
+		resp.Diagnostics.AddError(capitalized(string(r.kind.typ))+" changed in the portal since the plan",
+			fmt.Sprintf("Could not update %s %s: %s. Run terraform plan again to see the change.", r.kind.typ, id, portalMessage(err)))
+		return
+	}
+	if err != nil {
+		addTargetError(&resp.Diagnostics, err, fmt.Sprintf("update %s %s", r.kind.typ, id))
+		return
+	}
+	r.save(ctx, v, &resp.State, resp.Private, &resp.Diagnostics)
+}
+
+// Delete is refused by the portal while the target holds numbers; in
+// Terraform the assignments that point at it depend on it and are
+// destroyed first.
+func (r *targetResource[T, In, M]) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state M
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id := r.kind.base(&state).ID.ValueString()
+	if err := r.kind.api(r.client).Delete(ctx, id); err != nil && !errors.Is(err, client.ErrNotFound) {
+		addPortalError(&resp.Diagnostics, path.Empty(), fmt.Sprintf("delete %s %s", r.kind.typ, id), err)
+	}
+}
+
+// ImportState accepts the portal's ID or the name (any case) and resolves
+// it to the ID; Read fills in the rest.
+func (r *targetResource[T, In, M]) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	key := strings.TrimSpace(req.ID)
+	usage := fmt.Sprintf("Import a %s by its ID (%s_...) or its name, e.g. terraform import callingportal_%s.x %q.", r.kind.typ, r.kind.idPrefix, r.kind.typ, r.kind.nameExample)
+	if key == "" {
+		resp.Diagnostics.AddError("Invalid import ID", usage)
+		return
+	}
+	id := key
+	if !strings.HasPrefix(key, r.kind.idPrefix+"_") {
+		v, err := r.kind.api(r.client).FindByName(ctx, key)
+		switch {
+		case errors.Is(err, client.ErrNotFound):
+			resp.Diagnostics.AddError(capitalized(string(r.kind.typ))+" not found",
+				fmt.Sprintf("No %s of site %s is named %q. %s", r.kind.typ, r.site, key, usage))
+			return
+		case err != nil:
+			addPortalError(&resp.Diagnostics, path.Empty(), fmt.Sprintf("find the %s named %q", r.kind.typ, key), err)
+			return
+		}
+		m := r.kind.fromAPI(v)
+		id = r.kind.base(&m).ID.ValueString()
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+}
+
+// save stores the target as the portal returned it, and its version for
+// the next update's If-Match.
+func (r *targetResource[T, In, M]) save(ctx context.Context, v T, state *tfsdk.State, private privateKeys, diags *diag.Diagnostics) {
+	m := r.kind.fromAPI(v)
+	diags.Append(state.Set(ctx, &m)...)
+	if b, ok := any(&v).(interface{ Base() *contract.TargetBase }); ok {
+		diags.Append(saveVersion(ctx, private, b.Base().Version)...)
+	}
+}
+
+// privateKeys is the private state of a resource response.
+type privateKeys interface {
+	SetKey(context.Context, string, []byte) diag.Diagnostics
+}
+
+// targetFields maps the portal's field names in errors to the attributes of
+// callingportal_phone and callingportal_service, which use the same names.
+var targetFields = map[string]string{
+	"name": "name", "extension": "extension", "model": "model", "mac_address": "mac_address",
+	"type": "type", "description": "description",
+}
+
+func addTargetError(diags *diag.Diagnostics, err error, action string) {
+	addPortalError(diags, errorAttribute(err, targetFields, path.Empty()), action, err)
+}
+
+// optional is an optional attribute as an input sends it: left out (nil) on
+// create when null; on update, where the whole object is sent, null is ""
+// and clears the value.
+func optional(v types.String, update bool) *string {
+	if v.IsNull() && update {
+		return new("")
+	}
+	return v.ValueStringPointer()
+}
+
+// optionalFromAPI is the state of an optional attribute the portal keeps
+// as "" when it is not set.
+func optionalFromAPI(v string) types.String {
+	if v == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(v)
+}
+
+// capitalized is s with its first letter upper case, for summaries.
+func capitalized(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// validName checks a phone's or service's name offline with the portal's rule.
+var validName = portalRule{func(name string) error { return contract.ValidateName("name", name) },
+	fmt.Sprintf("value must be 1 to %d characters, not blank, without control characters", contract.MaxNameLength)}
+
+// nonEmpty keeps "" out of optional attributes: leave them out instead, so
+// that state, which holds null for a value the portal does not have, equals
+// the configuration.
+var nonEmpty = stringvalidator.LengthAtLeast(1)

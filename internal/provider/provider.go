@@ -191,7 +191,9 @@ func (p *callingportalProvider) DataSources(context.Context) []func() datasource
 		NewUserDataSource,
 		NewUsersDataSource,
 		NewServiceDataSource,
+		NewServicesDataSource,
 		NewPhoneDataSource,
+		NewPhonesDataSource,
 	}
 }
 

@@ -37,7 +37,7 @@ var serviceKind = targetKind[contract.Service, contract.ServiceInput, serviceMod
 		"type": schema.StringAttribute{
 			MarkdownDescription: "The kind of service: one of `" + strings.Join(contract.ServiceTypes, "`, `") + "`. Changing it replaces the service.",
 			Required:            true,
-			Validators:          []validator.String{stringvalidator.OneOf(contract.ServiceTypes...)},
+			Validators:          []validator.String{serviceType},
 			PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 		},
 		"description": schema.StringAttribute{
@@ -63,3 +63,6 @@ var serviceKind = targetKind[contract.Service, contract.ServiceInput, serviceMod
 	},
 	base: func(m *serviceModel) *targetModel { return &m.targetModel },
 }
+
+// serviceType accepts the portal's kinds of service.
+var serviceType = stringvalidator.OneOf(contract.ServiceTypes...)

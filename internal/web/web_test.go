@@ -125,20 +125,20 @@ func (s *site) inventory() contract.Inventory {
 	return inv
 }
 
-// browser is one person's cookie jar. It does not follow redirects, so
+// person is one person's cookie jar. It does not follow redirects, so
 // tests see each 303.
-type browser struct {
+type person struct {
 	s    *site
 	c    *http.Client
 	csrf string // the last form token a page showed
 }
 
-func (s *site) browser() *browser {
+func (s *site) person() *person {
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	return &browser{s: s, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+	return &person{s: s, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}}
 }
@@ -151,7 +151,7 @@ type page struct {
 
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
-func (b *browser) send(req *http.Request) page {
+func (b *person) send(req *http.Request) page {
 	b.s.t.Helper()
 	res, err := b.c.Do(req)
 	if err != nil {
@@ -168,7 +168,7 @@ func (b *browser) send(req *http.Request) page {
 	return page{status: res.StatusCode, header: res.Header, body: string(body)}
 }
 
-func (b *browser) get(path string) page {
+func (b *person) get(path string) page {
 	b.s.t.Helper()
 	req, err := http.NewRequest("GET", b.s.url+path, nil)
 	if err != nil {
@@ -178,7 +178,7 @@ func (b *browser) get(path string) page {
 }
 
 // post sends a form; fields are name, value pairs.
-func (b *browser) post(path string, fields ...string) page {
+func (b *person) post(path string, fields ...string) page {
 	b.s.t.Helper()
 	form := url.Values{}
 	for i := 0; i+1 < len(fields); i += 2 {
@@ -193,7 +193,7 @@ func (b *browser) post(path string, fields ...string) page {
 }
 
 // signIn signs in with secret and returns the page the sign-in redirects to.
-func (b *browser) signIn(secret string) page {
+func (b *person) signIn(secret string) page {
 	b.s.t.Helper()
 	b.get("/signin")
 	p := b.post("/signin", "csrf", b.csrf, "token", secret)
@@ -204,7 +204,7 @@ func (b *browser) signIn(secret string) page {
 }
 
 // ok fails unless p is a 200 page.
-func (b *browser) ok(p page) page {
+func (b *person) ok(p page) page {
 	b.s.t.Helper()
 	if p.status != http.StatusOK {
 		b.s.t.Fatalf("status %d, want 200: %s", p.status, text(p.body))
@@ -213,7 +213,7 @@ func (b *browser) ok(p page) page {
 }
 
 // follow fails unless p redirects (303), and gets where it goes.
-func (b *browser) follow(p page) page {
+func (b *person) follow(p page) page {
 	b.s.t.Helper()
 	if p.status != http.StatusSeeOther {
 		b.s.t.Fatalf("status %d, want a 303 redirect: %s", p.status, text(p.body))
@@ -240,7 +240,7 @@ func mustContain(t *testing.T, what, got string, wants ...string) {
 func TestSignInRefusesAdminAndUnknownTokens(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
-	b := s.browser()
+	b := s.person()
 	if p := b.get("/numbers"); p.status != http.StatusSeeOther || p.header.Get("Location") != "/signin" {
 		t.Fatalf("GET /numbers signed out: %d to %q, want 303 to /signin", p.status, p.header.Get("Location"))
 	}
@@ -270,7 +270,7 @@ func TestSignInRefusesAdminAndUnknownTokens(t *testing.T) {
 func TestSessionCookieAndHeaders(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
-	b := s.browser()
+	b := s.person()
 	b.get("/signin")
 	p := b.post("/signin", "csrf", b.csrf, "token", s.token)
 	cookies := (&http.Response{Header: p.header}).Cookies()
@@ -318,7 +318,7 @@ func TestSessionCookieAndHeaders(t *testing.T) {
 func TestFormsWithoutTheCSRFTokenAreRefused(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
-	b := s.browser()
+	b := s.person()
 	b.signIn(s.token)
 	good := b.csrf
 	before := s.number("demo", "+13125550100")
@@ -353,7 +353,7 @@ func TestFormsWithoutTheCSRFTokenAreRefused(t *testing.T) {
 		t.Errorf("a refused form changed the inventory: %+v", inv)
 	}
 	// The sign-in form has its own token, in a cookie another site cannot set.
-	other := s.browser()
+	other := s.person()
 	if p := other.post("/signin", "token", s.token); p.status != http.StatusForbidden {
 		t.Errorf("sign-in without the form's token answered %d, want 403", p.status)
 	}
@@ -381,7 +381,7 @@ func TestSiteTokenSeesOnlyItsSite(t *testing.T) {
 		_, err = portal.AssignNumber(tx, "other", "+14155550100", contract.Target{Type: contract.TargetService, ID: otherService.ID}, portal.Condition{})
 		return err
 	})
-	b := s.browser()
+	b := s.person()
 	b.signIn(s.token)
 	for _, path := range []string{"/numbers", "/numbers?prefix=%2B1415", "/numbers?q=Secret", "/services", "/phones", "/users", "/export.csv"} {
 		p := b.get(path)
@@ -402,7 +402,7 @@ func TestSiteTokenSeesOnlyItsSite(t *testing.T) {
 		t.Errorf("a demo session changed site other's number: %+v", n)
 	}
 	// The other site's own token sees it.
-	o := s.browser()
+	o := s.person()
 	mustContain(t, "site other", text(o.signIn(s.issue("other", "other", false)).body), "Numbers 1–2 of 2", "Other Secret Queue")
 }
 
@@ -418,7 +418,7 @@ func TestNamesAreShownAsText(t *testing.T) {
 		_, err = portal.AssignNumber(tx, "demo", "+13125550160", contract.Target{Type: contract.TargetService, ID: svc.ID}, portal.Condition{})
 		return err
 	})
-	b := s.browser()
+	b := s.person()
 	b.signIn(s.token)
 	for _, path := range []string{"/numbers?q=pwned", "/services", "/numbers/+13125550160/assign", "/numbers/+13125550161/assign"} {
 		p := b.ok(b.get(path))
@@ -440,7 +440,7 @@ func TestNamesAreShownAsText(t *testing.T) {
 func TestPortalRulesAndMessagesOnThePage(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
-	b := s.browser()
+	b := s.person()
 	b.signIn(s.token)
 
 	// A user's number: the menu explains, and a forged unassign is refused
@@ -512,7 +512,7 @@ func TestPortalRulesAndMessagesOnThePage(t *testing.T) {
 func TestExportIsTheAPIsFile(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
-	b := s.browser()
+	b := s.person()
 	b.signIn(s.token)
 	for _, q := range []string{"", "status=assigned", "assigned_type=service&prefix=%2B131255501", "status=available&prefix=1312555019"} {
 		page := b.ok(b.get("/export.csv?" + q))
@@ -538,7 +538,7 @@ func TestExportIsTheAPIsFile(t *testing.T) {
 func TestNumbersPageFiltersAndPages(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
-	b := s.browser()
+	b := s.person()
 	b.signIn(s.token)
 	for _, c := range []struct {
 		query string
@@ -570,7 +570,7 @@ func TestNumbersPageFiltersAndPages(t *testing.T) {
 func TestSignOutEndsTheSession(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
-	b := s.browser()
+	b := s.person()
 	b.signIn(s.token)
 	csrf := b.csrf
 	u, _ := url.Parse(s.url)
@@ -578,7 +578,7 @@ func TestSignOutEndsTheSession(t *testing.T) {
 	p := b.follow(b.post("/signout", "csrf", csrf))
 	mustContain(t, "signed out", text(p.body), "You are signed out.")
 	// The old cookie, sent again, is refused.
-	replay := s.browser()
+	replay := s.person()
 	replay.c.Jar.SetCookies(u, old)
 	if p := replay.get("/numbers"); p.status != http.StatusSeeOther || p.header.Get("Location") != "/signin" {
 		t.Errorf("GET /numbers with the old cookie: %d to %q, want 303 to /signin", p.status, p.header.Get("Location"))
@@ -594,7 +594,7 @@ func TestSignOutEndsTheSession(t *testing.T) {
 func TestSessionsExpire(t *testing.T) {
 	t.Parallel()
 	s := newSite(t)
-	b := s.browser()
+	b := s.person()
 	b.signIn(s.token)
 	s.now.Add(90 * time.Minute)
 	b.ok(b.get("/numbers")) // used within the idle limit: still open

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # make demo: start a bundled portal with the demo site on a free loopback port
 # and a temp data file, apply examples/demo with the provider just built, show
-# that a second plan has no changes, and stop the portal. No `terraform init`:
+# that a second plan has no changes, print the web page's address and a site
+# token to sign in with (in a terminal, keep the portal running until Enter),
+# and stop the portal. No `terraform init`:
 # a CLI config with dev_overrides points Terraform at ./bin.
 set -euo pipefail
 
@@ -67,3 +69,19 @@ if [ "$status" -ne 0 ]; then
 fi
 echo
 echo "demo: applied, and the second plan has no changes."
+
+# The portal's web page shows what Terraform did. A site token to sign in
+# with, issued in the demo's own temp store (never the admin token).
+site_token=$("$bin" token --data "$work/portal.db" --site demo --name demo-web)
+echo
+echo "== the portal's web page"
+echo "  open:     $endpoint/"
+echo "  sign in:  $site_token"
+echo "            (a token of site demo, for this temp portal only)"
+if [ -t 0 ] && [ -z "${CI:-}" ]; then
+  echo
+  echo "demo: the portal keeps running for the page; press Enter (or Ctrl-C) to stop it."
+  read -r _ || true
+else
+  echo "  (not a terminal: the portal stops now; run make demo in a terminal to keep it open)"
+fi

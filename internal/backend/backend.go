@@ -18,6 +18,7 @@ import (
 	"github.com/callingportal/terraform-provider-callingportal/internal/server"
 	"github.com/callingportal/terraform-provider-callingportal/internal/store/postgres"
 	"github.com/callingportal/terraform-provider-callingportal/internal/store/sqlite"
+	"github.com/callingportal/terraform-provider-callingportal/internal/web"
 )
 
 // Config is how to run a portal.
@@ -74,7 +75,8 @@ func Start(ctx context.Context, cfg Config) (*Portal, error) {
 	}
 	p.URL = "http://" + ln.Addr().String()
 	p.srv = &http.Server{
-		Handler: server.New(st, server.Options{RateLimit: cfg.RateLimit, Burst: cfg.Burst, Logger: cfg.Logger}),
+		// The API under /v1, the web page (package web) everywhere else.
+		Handler: web.New(st, server.New(st, server.Options{RateLimit: cfg.RateLimit, Burst: cfg.Burst, Logger: cfg.Logger}), web.Options{Logger: cfg.Logger}),
 		// Timeouts keep a slow or stuck client from holding a connection forever.
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"cmp"
 	"net/http"
 	"net/url"
@@ -152,8 +151,10 @@ func (s *server) addNumbers(c *call) error {
 	}, func(list[contract.Number]) string { return c.sitePath("numbers") })
 }
 
-// numberFilter reads the list and export filters.
-func numberFilter(q url.Values) (contract.NumberFilter, error) {
+// NumberFilter reads the filters of the numbers list and export (status,
+// assigned_type, assigned_id, prefix), with the API's validation messages;
+// the web page reads its filters with it too.
+func NumberFilter(q url.Values) (contract.NumberFilter, error) {
 	f := contract.NumberFilter{
 		Status:       contract.NumberStatus(q.Get("status")),
 		AssignedType: contract.TargetType(q.Get("assigned_type")),
@@ -195,7 +196,7 @@ func (s *server) listNumbers(c *call) error {
 	if err != nil {
 		return err
 	}
-	f, err := numberFilter(c.r.URL.Query())
+	f, err := NumberFilter(c.r.URL.Query())
 	if err != nil {
 		return err
 	}
@@ -205,47 +206,18 @@ func (s *server) listNumbers(c *call) error {
 	})
 }
 
-// exportNumbers writes every number that matches the filters, paged out of
-// one snapshot. The file is built before the first byte is sent, so a
-// failure is still a JSON error and the read transaction stays short
-// however slowly the client downloads.
+// exportNumbers answers with the CSV export of every number that matches
+// the filters (see Export).
 func (s *server) exportNumbers(c *call) error {
-	f, err := numberFilter(c.r.URL.Query())
+	f, err := NumberFilter(c.r.URL.Query())
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	err = s.store.View(c.r.Context(), func(tx portal.Tx) error {
-		if err := siteExists(tx, c.site); err != nil {
-			return err
-		}
-		cw, err := contract.NewCSVWriter(&buf)
-		if err != nil {
-			return err
-		}
-		for p := (portal.Page{Limit: maxLimit}); ; {
-			rows, err := tx.ListNumbers(c.site, f, p)
-			if err != nil {
-				return err
-			}
-			if err := cw.Write(rows); err != nil {
-				return err
-			}
-			if len(rows) < p.Limit {
-				return cw.Flush()
-			}
-			p.After = rows[len(rows)-1].Number
-		}
-	})
+	file, err := Export(c.r.Context(), s.store, c.site, f)
 	if err != nil {
 		return err
 	}
-	h := c.w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="`+c.site+`-numbers.csv"`)
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
-	c.w.WriteHeader(http.StatusOK)
-	_, _ = c.w.Write(buf.Bytes()) // a failed write means the client has gone
+	WriteExport(c.w, c.site, file)
 	return nil
 }
 

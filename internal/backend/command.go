@@ -99,6 +99,7 @@ func Serve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "  a token:  %s token --data %s --site SITE\n", os.Args[0], cfg.DataPath)
 	}
 	fmt.Fprintf(stdout, "  API:      %s/v1/openapi.json\n", p.URL)
+	fmt.Fprintf(stdout, "  web page: %s/ (sign in with a site token)\n", p.URL)
 
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "callingportal: shutting down")

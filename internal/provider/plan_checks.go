@@ -26,6 +26,8 @@ import (
 // others; the ledger then counts only claims not yet applied, against the
 // inventory as it is now, so it never rejects there what passed the plan.
 type planLedger struct {
+	portal ledgerPortal
+
 	// apply is held shared by a create while it takes a station and
 	// exclusively by a check while it reads the inventory: every station
 	// taken in this process is then either in the inventory or still an
@@ -49,8 +51,31 @@ type claim struct {
 	replanned bool
 }
 
-func newPlanLedger() *planLedger {
-	return &planLedger{claims: map[string]*claim{}, held: map[string]string{}}
+// ledgerPortal is what the ledger reads from the portal. ReadNumber fails
+// with an error matching client.ErrNotFound for a number not in the pool.
+type ledgerPortal interface {
+	ReadNumber(ctx context.Context, number string) (contract.Number, error)
+	ReadInventory(ctx context.Context) (contract.Inventory, error)
+	Site() string
+}
+
+var _ ledgerPortal = clientPortal{}
+
+// clientPortal reads for the ledger through a portal client.
+type clientPortal struct{ cl *client.Client }
+
+func (p clientPortal) ReadNumber(ctx context.Context, number string) (contract.Number, error) {
+	return p.cl.Numbers.Read(ctx, number)
+}
+
+func (p clientPortal) ReadInventory(ctx context.Context) (contract.Inventory, error) {
+	return p.cl.Inventory.Read(ctx)
+}
+
+func (p clientPortal) Site() string { return p.cl.Site }
+
+func newPlanLedger(p ledgerPortal) *planLedger {
+	return &planLedger{claims: map[string]*claim{}, held: map[string]string{}, portal: p}
 }
 
 // numberClaim is one resource's intent to take a number.
@@ -64,11 +89,11 @@ type numberClaim struct {
 }
 
 // check validates c against the portal and the rest of the plan.
-func (l *planLedger) check(ctx context.Context, cl *client.Client, c numberClaim, diags *diag.Diagnostics) {
-	n, err := cl.Numbers.Read(ctx, c.number)
+func (l *planLedger) check(ctx context.Context, c numberClaim, diags *diag.Diagnostics) {
+	n, err := l.portal.ReadNumber(ctx, c.number)
 	switch {
 	case errors.Is(err, client.ErrNotFound):
-		addPortalError(diags, c.attr, "plan "+c.owner, contract.NotInPool(cl.Site, c.number))
+		addPortalError(diags, c.attr, "plan "+c.owner, contract.NotInPool(l.portal.Site(), c.number))
 		return
 	case err != nil:
 		addPortalError(diags, errorAttribute(err, nil, c.attr), "check number "+c.number, err)
@@ -101,7 +126,7 @@ func (l *planLedger) check(ctx context.Context, cl *client.Client, c numberClaim
 
 	l.apply.Lock()
 	defer l.apply.Unlock()
-	inv, err := cl.Inventory.Read(ctx)
+	inv, err := l.portal.ReadInventory(ctx)
 	if err != nil {
 		// Unchecked, the claim must not count against the others.
 		l.mu.Lock()
@@ -119,7 +144,7 @@ func (l *planLedger) check(ctx context.Context, cl *client.Client, c numberClaim
 // it so, or its plan keeps it.
 func (l *planLedger) holding(number, holderID string) {
 	if l == nil {
-		return // not configured for plans (import, unit tests)
+		return // a providerData built without a ledger, as in unit tests
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -188,18 +213,18 @@ func checkTarget(ctx context.Context, cl *client.Client, attr path.Path, t contr
 	}
 }
 
-// checkPlannedNumber has the ledger check the number that a resource's plan
-// takes, at attr. prior is the number in state, null on create; a different
-// number replaces the resource. An unchanged number is recorded as held by
+// checkPlannedNumber checks the number that a resource's plan takes, at
+// attr. prior is the number in state, null on create; a different number
+// replaces the resource. An unchanged number is recorded as held by
 // holderID, in case Terraform replaces the resource anyway. A number not
 // known yet is checked by the portal at apply.
-func (pd *providerData) checkPlannedNumber(ctx context.Context, attr path.Path, owner string, planned, prior types.String, holderID string, diags *diag.Diagnostics) {
+func (l *planLedger) checkPlannedNumber(ctx context.Context, attr path.Path, owner string, planned, prior types.String, holderID string, diags *diag.Diagnostics) {
 	switch {
 	case planned.IsUnknown():
 	case planned.Equal(prior):
-		pd.ledger.holding(prior.ValueString(), holderID)
+		l.holding(prior.ValueString(), holderID)
 	default:
-		pd.ledger.check(ctx, pd.client, numberClaim{
+		l.check(ctx, numberClaim{
 			attr: attr, number: planned.ValueString(),
 			owner: owner, replacing: !prior.IsNull(),
 		}, diags)

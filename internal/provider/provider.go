@@ -149,7 +149,7 @@ func (p *callingportalProvider) Configure(ctx context.Context, req provider.Conf
 		return
 	}
 	tflog.Debug(ctx, "configured calling portal client", map[string]any{"endpoint": endpoint, "site": site})
-	data := &providerData{client: cl, site: site, ledger: newPlanLedger()}
+	data := &providerData{client: cl, site: site, ledger: newPlanLedger(clientPortal{cl})}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }

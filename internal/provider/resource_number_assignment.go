@@ -108,7 +108,7 @@ func (r *numberAssignmentResource) ModifyPlan(ctx context.Context, req resource.
 	if t := plan.target(); targetKnown && (creating || t != state.target()) {
 		checkTarget(ctx, r.client, path.Root(string(t.Type)+"_id"), t, &resp.Diagnostics)
 	}
-	r.checkPlannedNumber(ctx, path.Root("number"), "callingportal_number_assignment", plan.Number, state.Number, state.target().ID, &resp.Diagnostics)
+	r.ledger.checkPlannedNumber(ctx, path.Root("number"), "callingportal_number_assignment", plan.Number, state.Number, state.target().ID, &resp.Diagnostics)
 }
 
 // Create assigns an available number only: a number held elsewhere is

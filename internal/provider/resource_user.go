@@ -122,7 +122,7 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	r.checkPlannedNumber(ctx, path.Root("phone_number"), "callingportal_user", plan.PhoneNumber, state.PhoneNumber, state.ID.ValueString(), &resp.Diagnostics)
+	r.ledger.checkPlannedNumber(ctx, path.Root("phone_number"), "callingportal_user", plan.PhoneNumber, state.PhoneNumber, state.ID.ValueString(), &resp.Diagnostics)
 }
 
 func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -161,7 +161,6 @@ func (l *planLedger) reclaim(n contract.Number, owner string) bool {
 	if _, claimed := l.claims[n.Number]; claimed || l.held[n.Number] != n.AssignedID {
 		return false
 	}
-	delete(l.held, n.Number)
 	l.claims[n.Number] = &claim{owner: owner}
 	return true
 }

@@ -23,9 +23,9 @@ var (
 	buildErr    error
 )
 
-// TestMain runs the tests with a throwaway PostgreSQL cluster, for the
-// tests whose portal runs on PostgreSQL, and removes the provider binary
-// that the CLI tests built.
+// TestMain runs the tests, then stops the PostgreSQL cluster if a test
+// whose portal runs on PostgreSQL started one, and removes the provider
+// binary that the CLI tests built.
 func TestMain(m *testing.M) {
 	code := pgtest.Main(m)
 	if providerDir != "" {
@@ -41,12 +41,11 @@ type cli struct {
 }
 
 // newCLI builds the provider once per test binary and gives t a working
-// directory. It skips unless TF_ACC is set, like the acceptance tests.
+// directory. The tests that use it are acceptance tests: without TF_ACC it
+// skips t, before building or starting anything.
 func newCLI(t *testing.T) *cli {
 	t.Helper()
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("set TF_ACC=1 to run tests with the Terraform CLI")
-	}
+	testAccPreCheck(t)
 	t.Parallel()
 	buildOnce.Do(func() {
 		if providerDir, buildErr = os.MkdirTemp("", "callingportal-provider-"); buildErr != nil {

@@ -12,6 +12,7 @@ import (
 )
 
 func TestAccUsersDataSource(t *testing.T) {
+	testAccPreCheck(t)
 	p := startPortal(t)
 	user := func(email, first, last, extension, number string) knownvalue.Check {
 		return knownvalue.ObjectExact(map[string]knownvalue.Check{

@@ -44,6 +44,7 @@ resource "callingportal_user" "jane" {
 }
 
 func TestAccUser(t *testing.T) {
+	testAccPreCheck(t)
 	p := startPortal(t)
 	sameUser := statecheck.CompareValue(compare.ValuesSame())
 	newUser := statecheck.CompareValue(compare.ValuesDiffer())
@@ -117,6 +118,7 @@ func TestAccUser(t *testing.T) {
 }
 
 func TestAccUser_disappears(t *testing.T) {
+	testAccPreCheck(t)
 	p := startPortal(t)
 	config := p.config(userHCL("jane.doe@example.com", "Jane", "Doe", "+13125550150"))
 	resource.ParallelTest(t, resource.TestCase{
@@ -149,6 +151,7 @@ func TestAccUser_disappears(t *testing.T) {
 }
 
 func TestAccUser_voicemailPIN(t *testing.T) {
+	testAccPreCheck(t)
 	p := startPortal(t)
 	const first, second = "4826", "7093"
 	// The PIN comes from an ephemeral variable, as it would in production:
@@ -206,6 +209,7 @@ variable "pin" {
 }
 
 func TestAccUser_errors(t *testing.T) {
+	testAccPreCheck(t)
 	p := startPortal(t)
 	user := func(email, number string, extra ...string) string {
 		return p.config(userHCL(email, "Jane", "Doe", number, extra...))
@@ -281,6 +285,7 @@ func TestAccUser_errors(t *testing.T) {
 }
 
 func TestAccUser_importErrors(t *testing.T) {
+	testAccPreCheck(t)
 	p := startPortal(t)
 	importAs := func(id string) resource.TestStep {
 		return resource.TestStep{Config: p.config(userHCL("jane.doe@example.com", "Jane", "Doe", "+13125550150")),

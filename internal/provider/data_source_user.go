@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/client"
 	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -22,7 +23,7 @@ var (
 func NewUserDataSource() datasource.DataSource { return &userDataSource{} }
 
 type userDataSource struct {
-	*providerData
+	client *client.Client
 }
 
 // userDataSourceModel is a user as the portal returns it; the resource of
@@ -85,7 +86,9 @@ func (d *userDataSource) ConfigValidators(context.Context) []datasource.ConfigVa
 }
 
 func (d *userDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.providerData = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
+		d.client = pd.client
+	}
 }
 
 func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -6,6 +6,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/callingportal/terraform-provider-callingportal/internal/client"
 )
 
 var (
@@ -18,7 +20,7 @@ var (
 func NewUsersDataSource() datasource.DataSource { return &usersDataSource{} }
 
 type usersDataSource struct {
-	*providerData
+	client *client.Client
 }
 
 type usersDataSourceModel struct {
@@ -54,7 +56,9 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 }
 
 func (d *usersDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.providerData = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
+		d.client = pd.client
+	}
 }
 
 func (d *usersDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -250,7 +250,7 @@ func TestAccNumberAssignment_importErrors(t *testing.T) {
 func TestNumberAssignmentOutsideTerraform(t *testing.T) {
 	p := startUnitPortal(t)
 	ctx := context.Background()
-	r := &numberAssignmentResource{&providerData{client: p.client, site: "demo"}}
+	r := &numberAssignmentResource{client: p.client}
 	var schemaResp fwresource.SchemaResponse
 	r.Schema(ctx, fwresource.SchemaRequest{}, &schemaResp)
 	stateOf := func(number string) tfsdk.State {

@@ -33,7 +33,8 @@ var (
 func NewUserResource() resource.Resource { return &userResource{} }
 
 type userResource struct {
-	*providerData
+	client *client.Client
+	ledger *planLedger // nil unless configured for a Terraform run
 }
 
 // userModel is the user as the data source shows it, and the write-only
@@ -104,14 +105,16 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 }
 
 func (r *userResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.providerData = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
+		r.client, r.ledger = pd.client, pd.ledger
+	}
 }
 
 // ModifyPlan checks a new user's number against the portal before anything
 // is written: in the pool, free, claimed once in the plan, and a station for
 // it (see planLedger). A replaced user frees its station before taking one.
 func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.providerData == nil || req.Plan.Raw.IsNull() {
+	if r.client == nil || req.Plan.Raw.IsNull() {
 		return // not configured (validate), or a destroy
 	}
 	var plan, state userModel
@@ -254,7 +257,7 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 	}
 	switch {
 	case errors.Is(err, client.ErrNotFound):
-		detail := fmt.Sprintf("No user of site %s has %s.", r.site, by)
+		detail := fmt.Sprintf("No user of site %s has %s.", r.client.Site, by)
 		if strings.HasPrefix(by, "phone number") {
 			detail += " A number on a phone or service is imported as a callingportal_number_assignment."
 		}

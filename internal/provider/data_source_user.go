@@ -26,8 +26,8 @@ type userDataSource struct {
 	client *client.Client
 }
 
-// userDataSourceModel is a user as the portal returns it; the resource of
-// the same name adds the voicemail PIN.
+// userDataSourceModel is the callingportal_user data source: a user as the
+// portal returns it, found by email or phone number.
 type userDataSourceModel struct {
 	ID          types.String `tfsdk:"id"`
 	Email       types.String `tfsdk:"email"`
@@ -116,7 +116,7 @@ func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	resp.Diagnostics.Append(resp.State.Set(ctx, newUserDataSourceModel(user))...)
 }
 
-// newUserDataSourceModel maps a user; no extension is null.
+// newUserDataSourceModel maps a user found; no extension is null.
 func newUserDataSourceModel(u contract.User) userDataSourceModel {
 	return userDataSourceModel{
 		ID:          types.StringValue(u.ID),

@@ -2,13 +2,17 @@ package provider
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 )
 
 func TestAccUsersDataSource(t *testing.T) {
@@ -62,5 +66,24 @@ func TestBulkImport(t *testing.T) {
 	if err != nil || !strings.Contains(state, `callingportal_user.existing["ada.lovelace@example.com"]`) ||
 		!strings.Contains(state, `callingportal_number_assignment.existing["+13125550110"]`) {
 		t.Fatalf("state after bulk import: %v\n%s", err, state)
+	}
+}
+
+func TestUsersDataSourceMapping(t *testing.T) {
+	if got := newUsersDataSourceModel(nil); got.Users == nil || len(got.Users) != 0 {
+		t.Errorf("no users = %#v, want an empty list", got.Users)
+	}
+	got := newUsersDataSourceModel([]contract.User{
+		{ID: "usr_1", Email: "a@example.com", FirstName: "A", LastName: "B", Extension: "201", PhoneNumber: "+13125550120"},
+		{ID: "usr_2", Email: "c@example.com", FirstName: "C", LastName: "D", PhoneNumber: "+13125550121"},
+	})
+	want := []listedUserModel{
+		{ID: types.StringValue("usr_1"), Email: types.StringValue("a@example.com"), FirstName: types.StringValue("A"),
+			LastName: types.StringValue("B"), Extension: types.StringValue("201"), PhoneNumber: types.StringValue("+13125550120")},
+		{ID: types.StringValue("usr_2"), Email: types.StringValue("c@example.com"), FirstName: types.StringValue("C"),
+			LastName: types.StringValue("D"), Extension: types.StringNull(), PhoneNumber: types.StringValue("+13125550121")},
+	}
+	if !slices.Equal(got.Users, want) {
+		t.Errorf("newUsersDataSourceModel\n got %+v\nwant %+v", got.Users, want)
 	}
 }

@@ -37,10 +37,17 @@ type userResource struct {
 	ledger *planLedger // nil unless configured for a Terraform run
 }
 
-// userModel is the user as the data source shows it, and the write-only
-// voicemail PIN with its version.
+// userModel is the callingportal_user resource: the user as the portal
+// returns it, and the write-only voicemail PIN with its version. It is the
+// resource's own, apart from the data sources' models of a user, so that
+// each schema changes without breaking the other.
 type userModel struct {
-	userDataSourceModel
+	ID                    types.String `tfsdk:"id"`
+	Email                 types.String `tfsdk:"email"`
+	FirstName             types.String `tfsdk:"first_name"`
+	LastName              types.String `tfsdk:"last_name"`
+	Extension             types.String `tfsdk:"extension"`
+	PhoneNumber           types.String `tfsdk:"phone_number"`
 	VoicemailPINWO        types.String `tfsdk:"voicemail_pin_wo"`
 	VoicemailPINWOVersion types.Int64  `tfsdk:"voicemail_pin_wo_version"`
 }
@@ -300,11 +307,17 @@ var phoneNumberReplaces = stringplanmodifier.RequiresReplaceIf(
 	"Changing the phone number **replaces the user**: the portal frees a user's number only when the user is deleted.",
 )
 
-// userFromAPI is the state of a user as the portal returns it. pinVersion
-// is the configured voicemail_pin_wo_version, which the portal does not know.
+// userFromAPI is the state of a user as the portal returns it: no
+// extension is null, and the write-only PIN is always null. pinVersion is
+// the configured voicemail_pin_wo_version, which the portal does not know.
 func userFromAPI(u contract.User, pinVersion types.Int64) userModel {
 	return userModel{
-		userDataSourceModel:   newUserDataSourceModel(u),
+		ID:                    types.StringValue(u.ID),
+		Email:                 types.StringValue(u.Email),
+		FirstName:             types.StringValue(u.FirstName),
+		LastName:              types.StringValue(u.LastName),
+		Extension:             stringOrNull(u.Extension),
+		PhoneNumber:           types.StringValue(u.PhoneNumber),
 		VoicemailPINWO:        types.StringNull(),
 		VoicemailPINWOVersion: pinVersion,
 	}

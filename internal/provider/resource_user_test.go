@@ -308,11 +308,9 @@ func TestUserMapping(t *testing.T) {
 		PhoneNumber: "+13125550150", VoicemailPINSet: true, Version: 3}
 	got := userFromAPI(u, types.Int64Value(2))
 	want := userModel{
-		userDataSourceModel: userDataSourceModel{
-			ID: types.StringValue("usr_1"), Email: types.StringValue("jane@example.com"),
-			FirstName: types.StringValue("Jane"), LastName: types.StringValue("Doe"),
-			Extension: types.StringNull(), PhoneNumber: types.StringValue("+13125550150"),
-		},
+		ID: types.StringValue("usr_1"), Email: types.StringValue("jane@example.com"),
+		FirstName: types.StringValue("Jane"), LastName: types.StringValue("Doe"),
+		Extension: types.StringNull(), PhoneNumber: types.StringValue("+13125550150"),
 		VoicemailPINWO: types.StringNull(), VoicemailPINWOVersion: types.Int64Value(2),
 	}
 	if got != want {
@@ -334,11 +332,9 @@ func TestUserMapping(t *testing.T) {
 
 func TestUserChanges(t *testing.T) {
 	state := userModel{
-		userDataSourceModel: userDataSourceModel{
-			ID: types.StringValue("usr_1"), Email: types.StringValue("jane@example.com"),
-			FirstName: types.StringValue("Jane"), LastName: types.StringValue("Doe"),
-			Extension: types.StringValue("301"), PhoneNumber: types.StringValue("+13125550150"),
-		},
+		ID: types.StringValue("usr_1"), Email: types.StringValue("jane@example.com"),
+		FirstName: types.StringValue("Jane"), LastName: types.StringValue("Doe"),
+		Extension: types.StringValue("301"), PhoneNumber: types.StringValue("+13125550150"),
 		VoicemailPINWO: types.StringNull(), VoicemailPINWOVersion: types.Int64Value(1),
 	}
 	pin := types.StringValue("4826")

@@ -18,26 +18,34 @@ import (
 func TestAccUsersDataSource(t *testing.T) {
 	testAccPreCheck(t)
 	p := startPortal(t)
-	user := func(email, first, last, extension, number string) knownvalue.Check {
-		return knownvalue.ObjectExact(map[string]knownvalue.Check{
-			"id":           knownvalue.StringExact(p.seededUserID(t, email)),
-			"email":        knownvalue.StringExact(email),
-			"first_name":   knownvalue.StringExact(first),
-			"last_name":    knownvalue.StringExact(last),
-			"extension":    stringOrNullCheck(extension),
-			"phone_number": knownvalue.StringExact(number),
-		})
+	type seeded struct{ id, email, first, last, extension, number string }
+	users := []seeded{
+		{"", "ada.lovelace@example.com", "Ada", "Lovelace", "201", "+13125550120"},
+		{"", "alan.turing@example.com", "Alan", "Turing", "202", "+13125550121"},
+		{"", "grace.hopper@example.com", "Grace", "Hopper", "203", "+13125550122"},
+	}
+	for i := range users {
+		users[i].id = p.seededUserID(t, users[i].email)
+	}
+	// The documented order: by ID, which the portal makes at random.
+	slices.SortFunc(users, func(a, b seeded) int { return strings.Compare(a.id, b.id) })
+	want := make([]knownvalue.Check, 0, len(users))
+	for _, u := range users {
+		want = append(want, knownvalue.ObjectExact(map[string]knownvalue.Check{
+			"id":           knownvalue.StringExact(u.id),
+			"email":        knownvalue.StringExact(u.email),
+			"first_name":   knownvalue.StringExact(u.first),
+			"last_name":    knownvalue.StringExact(u.last),
+			"extension":    stringOrNullCheck(u.extension),
+			"phone_number": knownvalue.StringExact(u.number),
+		}))
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: p.config(`data "callingportal_users" "all" {}`),
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("data.callingportal_users.all", tfjsonpath.New("users"), knownvalue.SetExact([]knownvalue.Check{
-					user("ada.lovelace@example.com", "Ada", "Lovelace", "201", "+13125550120"),
-					user("alan.turing@example.com", "Alan", "Turing", "202", "+13125550121"),
-					user("grace.hopper@example.com", "Grace", "Hopper", "203", "+13125550122"),
-				})),
+				statecheck.ExpectKnownValue("data.callingportal_users.all", tfjsonpath.New("users"), knownvalue.ListExact(want)),
 			},
 		}},
 	})

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -23,9 +24,9 @@ var (
 	buildErr    error
 )
 
-// TestMain runs the tests with a throwaway PostgreSQL cluster, for the
-// tests whose portal runs on PostgreSQL, and removes the provider binary
-// that the CLI tests built.
+// TestMain runs the tests, then stops the PostgreSQL cluster if a test
+// whose portal runs on PostgreSQL started one, and removes the provider
+// binary that the CLI tests built.
 func TestMain(m *testing.M) {
 	code := pgtest.Main(m)
 	if providerDir != "" {
@@ -41,12 +42,11 @@ type cli struct {
 }
 
 // newCLI builds the provider once per test binary and gives t a working
-// directory. It skips unless TF_ACC is set, like the acceptance tests.
+// directory. The tests that use it are acceptance tests: without TF_ACC it
+// skips t, before building or starting anything.
 func newCLI(t *testing.T) *cli {
 	t.Helper()
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("set TF_ACC=1 to run tests with the Terraform CLI")
-	}
+	testAccPreCheck(t)
 	t.Parallel()
 	buildOnce.Do(func() {
 		if providerDir, buildErr = os.MkdirTemp("", "callingportal-provider-"); buildErr != nil {
@@ -176,46 +176,100 @@ resource "callingportal_user" "u" {
 }
 
 // TestUserChangedBetweenPlanAndApply: a saved plan made before someone edits
-// the user in the portal does not overwrite that edit; applying it fails and
-// says why, and a new plan shows the edit.
+// the user in the portal never overwrites that edit, and never ends in
+// "Provider produced inconsistent result": applying it fails and says why,
+// and a new plan shows the edit. The update is conditional on the user's
+// version in private state; a state without one (written before the
+// provider kept it, or edited by hand) gets the same answer.
 func TestUserChangedBetweenPlanAndApply(t *testing.T) {
-	c := newCLI(t)
-	p := startPortal(t)
-	user := func(lastName string) string {
-		return p.config(fmt.Sprintf(`
+	for _, tc := range []struct {
+		name           string
+		withoutVersion bool
+	}{
+		{"version in state", false},
+		{"state without the version", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newCLI(t)
+			p := startPortal(t)
+			user := func(lastName string) string {
+				return p.config(fmt.Sprintf(`
 resource "callingportal_user" "u" {
   email        = "edited@example.com"
   first_name   = "Ed"
   last_name    = %q
   phone_number = "+13125550150"
 }`, lastName))
+			}
+			c.write(t, user("Ited"))
+			if out, err := c.run("apply", "-auto-approve"); err != nil {
+				t.Fatalf("apply: %v\n%s", err, out)
+			}
+			plan := []string{"plan", "-out=tfplan"}
+			if tc.withoutVersion {
+				c.dropPrivateState(t)
+				// A refresh would save the version again.
+				plan = append(plan, "-refresh=false")
+			}
+			c.write(t, user("Itor"))
+			if out, err := c.run(plan...); err != nil {
+				t.Fatalf("plan: %v\n%s", err, out)
+			}
+			u, err := p.client.Users.FindByEmail(t.Context(), "edited@example.com")
+			if err == nil {
+				_, err = p.client.Users.Update(t.Context(), u.ID, contract.UserInput{FirstName: ptrTo("Edwin")}, 0)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := c.run("apply", "tfplan")
+			if err == nil || !strings.Contains(out, "User changed in the portal since the plan") || strings.Contains(out, "inconsistent result") {
+				t.Fatalf("applying a stale plan: %v\n%s", err, out)
+			}
+			if u, _ := p.client.Users.Read(t.Context(), u.ID); u.FirstName != "Edwin" || u.LastName != "Ited" {
+				t.Fatalf("the stale plan changed the user: %+v", u)
+			}
+			out, err = c.run("plan")
+			if err != nil || !strings.Contains(out, `"Edwin" -> "Ed"`) {
+				t.Fatalf("a new plan does not show the edit: %v\n%s", err, out)
+			}
+		})
 	}
-	c.write(t, user("Ited"))
-	if out, err := c.run("apply", "-auto-approve"); err != nil {
-		t.Fatalf("apply: %v\n%s", err, out)
-	}
-	c.write(t, user("Itor"))
-	if out, err := c.run("plan", "-out=tfplan"); err != nil {
-		t.Fatalf("plan: %v\n%s", err, out)
-	}
-	u, err := p.client.Users.FindByEmail(t.Context(), "edited@example.com")
-	if err == nil {
-		_, err = p.client.Users.Update(t.Context(), u.ID, contract.UserInput{FirstName: ptrTo("Edwin")}, 0)
-	}
+}
+
+// dropPrivateState removes every resource's private state from the state
+// file, as a provider that keeps none would have written it.
+func (c *cli) dropPrivateState(t *testing.T) {
+	t.Helper()
+	file := filepath.Join(c.work, "terraform.tfstate")
+	raw, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := c.run("apply", "tfplan")
-	if err == nil || !strings.Contains(out, "User changed in the portal since the plan") {
-		t.Fatalf("applying a stale plan: %v\n%s", err, out)
+	var whole map[string]any
+	if err := json.Unmarshal(raw, &whole); err != nil {
+		t.Fatal(err)
 	}
-	if u, _ := p.client.Users.Read(t.Context(), u.ID); u.FirstName != "Edwin" || u.LastName != "Ited" {
-		t.Fatalf("the stale plan changed the user: %+v", u)
+	dropped := 0
+	resources, _ := whole["resources"].([]any)
+	for _, r := range resources {
+		r, _ := r.(map[string]any)
+		instances, _ := r["instances"].([]any)
+		for _, inst := range instances {
+			if inst, _ := inst.(map[string]any); inst["private"] != nil {
+				delete(inst, "private")
+				dropped++
+			}
+		}
 	}
-	out, err = c.run("plan")
-	if err != nil || !strings.Contains(out, `"Edwin" -> "Ed"`) {
-		t.Fatalf("a new plan does not show the edit: %v\n%s", err, out)
+	if dropped == 0 {
+		t.Fatal("the state holds no private state to drop: the test would prove nothing")
 	}
+	out, err := json.MarshalIndent(whole, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, file, string(out))
 }
 
 func ptrTo(s string) *string { return &s }

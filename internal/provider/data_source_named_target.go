@@ -55,7 +55,7 @@ func NewServiceDataSource() datasource.DataSource {
 // or a service, by its name: callingportal_phone and callingportal_service
 // differ only in the kind and in the one attribute they add to id and name.
 type namedTargetDataSource struct {
-	*providerData
+	client           *client.Client      // set by Configure
 	kind             contract.TargetType // the type name and the word in every message
 	examples         string              // what the kind covers, for the description
 	nameExample      string              // a seeded target's name
@@ -99,7 +99,9 @@ func (d *namedTargetDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 }
 
 func (d *namedTargetDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.providerData = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
+		d.client = pd.client
+	}
 }
 
 func (d *namedTargetDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

@@ -21,6 +21,7 @@ type namedTarget struct{ name, extra string }
 // callingportal_service through the same steps: two seeded targets, one
 // created in the portal meanwhile, and a name that none has.
 func TestAccNamedTargetDataSource(t *testing.T) {
+	testAccPreCheck(t)
 	for _, tc := range []struct {
 		kind    string // the type name after callingportal_, and the word in messages
 		extra   string // the attribute besides id and name

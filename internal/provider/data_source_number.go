@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/client"
 	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -20,7 +21,7 @@ var (
 func NewNumberDataSource() datasource.DataSource { return &numberDataSource{} }
 
 type numberDataSource struct {
-	*providerData
+	client *client.Client
 }
 
 // numberModel is one number of the pool as callingportal_number shows it,
@@ -54,7 +55,9 @@ func (d *numberDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 }
 
 func (d *numberDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.providerData = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
+		d.client = pd.client
+	}
 }
 
 func (d *numberDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

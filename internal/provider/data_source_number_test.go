@@ -28,6 +28,7 @@ func expectNumberDataSource(address, number, status, assignedType, assignedID, a
 }
 
 func TestAccNumberDataSource(t *testing.T) {
+	testAccPreCheck(t)
 	p := startPortal(t)
 	sales, lobby := p.serviceID(t, "Sales Hunt Group"), p.phoneID(t, "Lobby Phone")
 	grace := p.seededUserID(t, "grace.hopper@example.com")
@@ -70,6 +71,7 @@ data "callingportal_number" "free" { number = "+13125550199" }
 }
 
 func TestAccNumberDataSource_errors(t *testing.T) {
+	testAccPreCheck(t)
 	p := startPortal(t)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,

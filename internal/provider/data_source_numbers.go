@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/client"
 	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -23,7 +24,7 @@ var (
 func NewNumbersDataSource() datasource.DataSource { return &numbersDataSource{} }
 
 type numbersDataSource struct {
-	*providerData
+	client *client.Client
 }
 
 type numbersDataSourceModel struct {
@@ -82,7 +83,9 @@ func (d *numbersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 }
 
 func (d *numbersDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.providerData = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
+		d.client = pd.client
+	}
 }
 
 func (d *numbersDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

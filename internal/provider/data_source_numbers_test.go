@@ -42,6 +42,7 @@ func checkCSVIsExport(p *testPortal, t *testing.T, address string, f contract.Nu
 }
 
 func TestAccNumbersDataSource(t *testing.T) {
+	testAccPreCheck(t)
 	p := startPortal(t)
 	main, sales, support := p.serviceID(t, "Main Auto Attendant"), p.serviceID(t, "Sales Hunt Group"), p.serviceID(t, "Support Queue")
 	lobby, conference := p.phoneID(t, "Lobby Phone"), p.phoneID(t, "Conference Room A")
@@ -166,6 +167,7 @@ data "callingportal_numbers" "none" {
 }
 
 func TestAccNumbersDataSource_invalidFilters(t *testing.T) {
+	testAccPreCheck(t)
 	p := startPortal(t)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/client"
 	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -20,7 +21,7 @@ var (
 func NewStationInventoryDataSource() datasource.DataSource { return &stationInventoryDataSource{} }
 
 type stationInventoryDataSource struct {
-	*providerData
+	client *client.Client
 }
 
 type stationInventoryDataSourceModel struct {
@@ -60,7 +61,9 @@ func (d *stationInventoryDataSource) Schema(_ context.Context, _ datasource.Sche
 }
 
 func (d *stationInventoryDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.providerData = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
+		d.client = pd.client
+	}
 }
 
 func (d *stationInventoryDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {

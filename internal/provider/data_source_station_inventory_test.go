@@ -12,6 +12,7 @@ import (
 )
 
 func TestAccStationInventoryDataSource(t *testing.T) {
+	testAccPreCheck(t)
 	p := startPortal(t)
 	const address = "data.callingportal_station_inventory.this"
 	config := p.config(`data "callingportal_station_inventory" "this" {}`)

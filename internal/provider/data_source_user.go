@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/client"
 	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -22,11 +23,11 @@ var (
 func NewUserDataSource() datasource.DataSource { return &userDataSource{} }
 
 type userDataSource struct {
-	*providerData
+	client *client.Client
 }
 
-// userDataSourceModel is a user as the portal returns it; the resource of
-// the same name adds the voicemail PIN.
+// userDataSourceModel is the callingportal_user data source: a user as the
+// portal returns it, found by email or phone number.
 type userDataSourceModel struct {
 	ID          types.String `tfsdk:"id"`
 	Email       types.String `tfsdk:"email"`
@@ -85,7 +86,9 @@ func (d *userDataSource) ConfigValidators(context.Context) []datasource.ConfigVa
 }
 
 func (d *userDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.providerData = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
+		d.client = pd.client
+	}
 }
 
 func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -113,7 +116,7 @@ func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	resp.Diagnostics.Append(resp.State.Set(ctx, newUserDataSourceModel(user))...)
 }
 
-// newUserDataSourceModel maps a user; no extension is null.
+// newUserDataSourceModel maps a user found; no extension is null.
 func newUserDataSourceModel(u contract.User) userDataSourceModel {
 	return userDataSourceModel{
 		ID:          types.StringValue(u.ID),

@@ -29,6 +29,7 @@ func expectUserDataSource(address, id, email, firstName, lastName, extension, ph
 }
 
 func TestAccUserDataSource(t *testing.T) {
+	testAccPreCheck(t)
 	p := startPortal(t)
 	ada := p.seededUserID(t, "ada.lovelace@example.com")
 	alan := p.seededUserID(t, "alan.turing@example.com")
@@ -78,6 +79,7 @@ data "callingportal_user" "no_extension" {
 }
 
 func TestAccUserDataSource_errors(t *testing.T) {
+	testAccPreCheck(t)
 	p := startPortal(t)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,

@@ -6,6 +6,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/callingportal/terraform-provider-callingportal/internal/client"
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 )
 
 var (
@@ -18,11 +22,21 @@ var (
 func NewUsersDataSource() datasource.DataSource { return &usersDataSource{} }
 
 type usersDataSource struct {
-	*providerData
+	client *client.Client
 }
 
 type usersDataSourceModel struct {
-	Users []userDataSourceModel `tfsdk:"users"`
+	Users []listedUserModel `tfsdk:"users"`
+}
+
+// listedUserModel is one element of callingportal_users.users.
+type listedUserModel struct {
+	ID          types.String `tfsdk:"id"`
+	Email       types.String `tfsdk:"email"`
+	FirstName   types.String `tfsdk:"first_name"`
+	LastName    types.String `tfsdk:"last_name"`
+	Extension   types.String `tfsdk:"extension"`
+	PhoneNumber types.String `tfsdk:"phone_number"`
 }
 
 func (d *usersDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -54,7 +68,9 @@ func (d *usersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 }
 
 func (d *usersDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.providerData = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
+		d.client = pd.client
+	}
 }
 
 func (d *usersDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -63,9 +79,22 @@ func (d *usersDataSource) Read(ctx context.Context, _ datasource.ReadRequest, re
 		addPortalError(&resp.Diagnostics, path.Empty(), "list the site's users", err)
 		return
 	}
-	state := usersDataSourceModel{Users: make([]userDataSourceModel, 0, len(users))}
+	resp.Diagnostics.Append(resp.State.Set(ctx, newUsersDataSourceModel(users))...)
+}
+
+// newUsersDataSourceModel maps the site's users in the portal's order;
+// none gives an empty list, never null, and no extension is null.
+func newUsersDataSourceModel(users []contract.User) usersDataSourceModel {
+	m := usersDataSourceModel{Users: make([]listedUserModel, 0, len(users))}
 	for _, u := range users {
-		state.Users = append(state.Users, newUserDataSourceModel(u))
+		m.Users = append(m.Users, listedUserModel{
+			ID:          types.StringValue(u.ID),
+			Email:       types.StringValue(u.Email),
+			FirstName:   types.StringValue(u.FirstName),
+			LastName:    types.StringValue(u.LastName),
+			Extension:   stringOrNull(u.Extension),
+			PhoneNumber: types.StringValue(u.PhoneNumber),
+		})
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	return m
 }

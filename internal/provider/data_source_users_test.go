@@ -2,37 +2,50 @@ package provider
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 )
 
 func TestAccUsersDataSource(t *testing.T) {
+	testAccPreCheck(t)
 	p := startPortal(t)
-	user := func(email, first, last, extension, number string) knownvalue.Check {
-		return knownvalue.ObjectExact(map[string]knownvalue.Check{
-			"id":           knownvalue.StringExact(p.seededUserID(t, email)),
-			"email":        knownvalue.StringExact(email),
-			"first_name":   knownvalue.StringExact(first),
-			"last_name":    knownvalue.StringExact(last),
-			"extension":    stringOrNullCheck(extension),
-			"phone_number": knownvalue.StringExact(number),
-		})
+	type seeded struct{ id, email, first, last, extension, number string }
+	users := []seeded{
+		{"", "ada.lovelace@example.com", "Ada", "Lovelace", "201", "+13125550120"},
+		{"", "alan.turing@example.com", "Alan", "Turing", "202", "+13125550121"},
+		{"", "grace.hopper@example.com", "Grace", "Hopper", "203", "+13125550122"},
+	}
+	for i := range users {
+		users[i].id = p.seededUserID(t, users[i].email)
+	}
+	// The documented order: by ID, which the portal makes at random.
+	slices.SortFunc(users, func(a, b seeded) int { return strings.Compare(a.id, b.id) })
+	want := make([]knownvalue.Check, 0, len(users))
+	for _, u := range users {
+		want = append(want, knownvalue.ObjectExact(map[string]knownvalue.Check{
+			"id":           knownvalue.StringExact(u.id),
+			"email":        knownvalue.StringExact(u.email),
+			"first_name":   knownvalue.StringExact(u.first),
+			"last_name":    knownvalue.StringExact(u.last),
+			"extension":    stringOrNullCheck(u.extension),
+			"phone_number": knownvalue.StringExact(u.number),
+		}))
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: p.config(`data "callingportal_users" "all" {}`),
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("data.callingportal_users.all", tfjsonpath.New("users"), knownvalue.SetExact([]knownvalue.Check{
-					user("ada.lovelace@example.com", "Ada", "Lovelace", "201", "+13125550120"),
-					user("alan.turing@example.com", "Alan", "Turing", "202", "+13125550121"),
-					user("grace.hopper@example.com", "Grace", "Hopper", "203", "+13125550122"),
-				})),
+				statecheck.ExpectKnownValue("data.callingportal_users.all", tfjsonpath.New("users"), knownvalue.ListExact(want)),
 			},
 		}},
 	})
@@ -61,5 +74,24 @@ func TestBulkImport(t *testing.T) {
 	if err != nil || !strings.Contains(state, `callingportal_user.existing["ada.lovelace@example.com"]`) ||
 		!strings.Contains(state, `callingportal_number_assignment.existing["+13125550110"]`) {
 		t.Fatalf("state after bulk import: %v\n%s", err, state)
+	}
+}
+
+func TestUsersDataSourceMapping(t *testing.T) {
+	if got := newUsersDataSourceModel(nil); got.Users == nil || len(got.Users) != 0 {
+		t.Errorf("no users = %#v, want an empty list", got.Users)
+	}
+	got := newUsersDataSourceModel([]contract.User{
+		{ID: "usr_1", Email: "a@example.com", FirstName: "A", LastName: "B", Extension: "201", PhoneNumber: "+13125550120"},
+		{ID: "usr_2", Email: "c@example.com", FirstName: "C", LastName: "D", PhoneNumber: "+13125550121"},
+	})
+	want := []listedUserModel{
+		{ID: types.StringValue("usr_1"), Email: types.StringValue("a@example.com"), FirstName: types.StringValue("A"),
+			LastName: types.StringValue("B"), Extension: types.StringValue("201"), PhoneNumber: types.StringValue("+13125550120")},
+		{ID: types.StringValue("usr_2"), Email: types.StringValue("c@example.com"), FirstName: types.StringValue("C"),
+			LastName: types.StringValue("D"), Extension: types.StringNull(), PhoneNumber: types.StringValue("+13125550121")},
+	}
+	if !slices.Equal(got.Users, want) {
+		t.Errorf("newUsersDataSourceModel\n got %+v\nwant %+v", got.Users, want)
 	}
 }

@@ -15,6 +15,7 @@ import (
 )
 
 func TestAccNormalizeNumberFunction(t *testing.T) {
+	testAccPreCheck(t)
 	// output is an output named name that normalizes number in region.
 	output := func(name, number, region string) string {
 		return fmt.Sprintf("output %q {\n  value = provider::callingportal::normalize_number(%q, %q)\n}\n", name, number, region)

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -41,18 +42,44 @@ type storeKind string
 
 const (
 	onSQLite   storeKind = "sqlite"   // a temp SQLite file
-	onPostgres storeKind = "postgres" // a new database on TestMain's cluster
+	onPostgres storeKind = "postgres" // a new database on the test binary's cluster
 )
 
-// startPortal starts a demo portal on SQLite for t and stops it when t ends.
+// testAccPreCheck skips an acceptance test unless TF_ACC is set. Every
+// acceptance test calls it first, before it starts a portal or anything
+// else, so that go test without TF_ACC runs the unit tests only, quickly.
+func testAccPreCheck(t *testing.T) {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1 to run it with the Terraform CLI")
+	}
+}
+
+// startPortal starts a demo portal on SQLite for an acceptance test and
+// stops it when t ends. Without TF_ACC it skips t, before starting anything.
 func startPortal(t *testing.T) *testPortal {
 	t.Helper()
 	return startPortalOn(t, onSQLite)
 }
 
-// startPortalOn starts a demo portal on a new store of kind for t and stops
-// it when t ends.
+// startPortalOn starts a demo portal on a new store of kind for an
+// acceptance test and stops it when t ends. Without TF_ACC it skips t,
+// before starting anything.
 func startPortalOn(t *testing.T, kind storeKind) *testPortal {
+	t.Helper()
+	testAccPreCheck(t)
+	return newTestPortal(t, kind)
+}
+
+// startUnitPortal starts a demo portal on SQLite for a unit test, one that
+// calls the provider's methods itself, without Terraform: it runs without
+// TF_ACC.
+func startUnitPortal(t *testing.T) *testPortal {
+	t.Helper()
+	return newTestPortal(t, onSQLite)
+}
+
+func newTestPortal(t *testing.T, kind storeKind) *testPortal {
 	t.Helper()
 	ctx := context.Background()
 	cfg := backend.Config{Listen: "127.0.0.1:0", Seed: "demo", BootstrapToken: testToken}

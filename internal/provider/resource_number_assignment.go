@@ -33,7 +33,8 @@ var (
 func NewNumberAssignmentResource() resource.Resource { return &numberAssignmentResource{} }
 
 type numberAssignmentResource struct {
-	*providerData
+	client *client.Client
+	ledger *planLedger // nil unless configured for a Terraform run
 }
 
 type numberAssignmentModel struct {
@@ -84,14 +85,16 @@ func (r *numberAssignmentResource) ConfigValidators(context.Context) []resource.
 }
 
 func (r *numberAssignmentResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.providerData = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
+		r.client, r.ledger = pd.client, pd.ledger
+	}
 }
 
 // ModifyPlan checks the plan against the portal before anything is written:
 // the target exists, and a new number is in the pool, free, claimed once in
 // the plan, and has a station (see planLedger). A move needs no station.
 func (r *numberAssignmentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.providerData == nil || req.Plan.Raw.IsNull() {
+	if r.client == nil || req.Plan.Raw.IsNull() {
 		return // not configured (validate), or a destroy
 	}
 	var plan, state numberAssignmentModel
@@ -197,7 +200,7 @@ func (r *numberAssignmentResource) ImportState(ctx context.Context, req resource
 	case n.Status == contract.StatusAvailable:
 		resp.Diagnostics.AddError("Number not assigned",
 			fmt.Sprintf("Number %s is available on site %s: no phone or service holds it, so there is no assignment to import. "+
-				"Declare a callingportal_number_assignment for it and apply to assign it.", n.Number, r.site))
+				"Declare a callingportal_number_assignment for it and apply to assign it.", n.Number, r.client.Site))
 		return
 	case n.AssignedType == contract.TargetUser:
 		resp.Diagnostics.AddError("Number belongs to a user",

@@ -36,6 +36,7 @@ func serviceTarget(id string) string { return fmt.Sprintf("service_id = %q", id)
 func phoneTarget(id string) string   { return fmt.Sprintf("phone_id = %q", id) }
 
 func TestAccNumberAssignment(t *testing.T) {
+	testAccPreCheck(t)
 	p := startPortal(t)
 	afterHours, conference := p.serviceID(t, "After Hours"), p.phoneID(t, "Conference Room A")
 	onService := p.config(assignmentHCL("+13125550150", serviceTarget(afterHours)))
@@ -106,6 +107,7 @@ func TestAccNumberAssignment(t *testing.T) {
 }
 
 func TestAccNumberAssignment_disappears(t *testing.T) {
+	testAccPreCheck(t)
 	p := startPortal(t)
 	config := p.config(assignmentHCL("+13125550150", serviceTarget(p.serviceID(t, "After Hours"))))
 	resource.ParallelTest(t, resource.TestCase{
@@ -162,6 +164,7 @@ func TestAccNumberAssignment_disappears(t *testing.T) {
 }
 
 func TestAccNumberAssignment_errors(t *testing.T) {
+	testAccPreCheck(t)
 	p := startPortal(t)
 	afterHours := serviceTarget(p.serviceID(t, "After Hours"))
 	assign := func(number string, target ...string) string { return p.config(assignmentHCL(number, target...)) }
@@ -223,6 +226,7 @@ func TestAccNumberAssignment_errors(t *testing.T) {
 }
 
 func TestAccNumberAssignment_importErrors(t *testing.T) {
+	testAccPreCheck(t)
 	p := startPortal(t)
 	config := p.config(assignmentHCL("+13125550150", serviceTarget(p.serviceID(t, "After Hours"))))
 	importAs := func(id string) resource.TestStep {
@@ -244,9 +248,9 @@ func TestAccNumberAssignment_importErrors(t *testing.T) {
 // reach: Read drops it from state and Delete leaves it to the user, both
 // with a warning.
 func TestNumberAssignmentOutsideTerraform(t *testing.T) {
-	p := startPortal(t)
+	p := startUnitPortal(t)
 	ctx := context.Background()
-	r := &numberAssignmentResource{&providerData{client: p.client, site: "demo"}}
+	r := &numberAssignmentResource{client: p.client}
 	var schemaResp fwresource.SchemaResponse
 	r.Schema(ctx, fwresource.SchemaRequest{}, &schemaResp)
 	stateOf := func(number string) tfsdk.State {

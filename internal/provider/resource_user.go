@@ -33,13 +33,21 @@ var (
 func NewUserResource() resource.Resource { return &userResource{} }
 
 type userResource struct {
-	*providerData
+	client *client.Client
+	ledger *planLedger // nil unless configured for a Terraform run
 }
 
-// userModel is the user as the data source shows it, and the write-only
-// voicemail PIN with its version.
+// userModel is the callingportal_user resource: the user as the portal
+// returns it, and the write-only voicemail PIN with its version. It is the
+// resource's own, apart from the data sources' models of a user, so that
+// each schema changes without breaking the other.
 type userModel struct {
-	userDataSourceModel
+	ID                    types.String `tfsdk:"id"`
+	Email                 types.String `tfsdk:"email"`
+	FirstName             types.String `tfsdk:"first_name"`
+	LastName              types.String `tfsdk:"last_name"`
+	Extension             types.String `tfsdk:"extension"`
+	PhoneNumber           types.String `tfsdk:"phone_number"`
 	VoicemailPINWO        types.String `tfsdk:"voicemail_pin_wo"`
 	VoicemailPINWOVersion types.Int64  `tfsdk:"voicemail_pin_wo_version"`
 }
@@ -104,14 +112,16 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 }
 
 func (r *userResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.providerData = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
+		r.client, r.ledger = pd.client, pd.ledger
+	}
 }
 
 // ModifyPlan checks a new user's number against the portal before anything
 // is written: in the pool, free, claimed once in the plan, and a station for
 // it (see planLedger). A replaced user frees its station before taking one.
 func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.providerData == nil || req.Plan.Raw.IsNull() {
+	if r.client == nil || req.Plan.Raw.IsNull() {
 		return // not configured (validate), or a destroy
 	}
 	var plan, state userModel
@@ -186,21 +196,21 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		return
 	}
 	id := state.ID.ValueString()
-	var (
-		u   contract.User
-		err error
-	)
-	if in := userChanges(state, plan, pin); in == (contract.UserInput{}) {
-		// Only voicemail_pin_wo_version changed, with no PIN to send.
-		u, err = r.client.Users.Read(ctx, id)
-	} else {
-		// Conditional on the version the plan was made from, so that a
-		// change made in the portal since is not overwritten unseen.
-		u, err = r.client.Users.Update(ctx, id, in, version)
+	if version == 0 {
+		// The state has no version (it was written before the provider
+		// kept one, or edited by hand): the portal's user must still be
+		// the one the plan was made from.
+		version = r.unchangedVersion(ctx, state, &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			return
+		}
 	}
+	// The whole planned user, conditional on the version the plan was made
+	// from: a change made in the portal since fails the update instead of
+	// being overwritten unseen, and what the portal answers is the plan.
+	u, err := r.client.Users.Update(ctx, id, userUpdate(state, plan, pin), version)
 	if errors.Is(err, client.ErrPreconditionFailed) {
-		resp.Diagnostics.AddError("User changed in the portal since the plan",
-			fmt.Sprintf("Could not update user %s: %s. Run terraform plan again to see the change.", id, portalMessage(err)))
+		addChangedSincePlan(&resp.Diagnostics, id, portalMessage(err))
 		return
 	}
 	if err != nil {
@@ -210,6 +220,30 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	state = userFromAPI(u, plan.VoicemailPINWOVersion)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(saveVersion(ctx, resp.Private, u.Version)...)
+}
+
+// unchangedVersion reads the user of state and returns its version, for an
+// update whose state has none; it fails when the portal's user is no longer
+// the one in state, which the plan was made from.
+func (r *userResource) unchangedVersion(ctx context.Context, state userModel, diags *diag.Diagnostics) int64 {
+	id := state.ID.ValueString()
+	u, err := r.client.Users.Read(ctx, id)
+	if err != nil {
+		addPortalError(diags, path.Empty(), "read user "+id, err)
+		return 0
+	}
+	if changed := changedAttributes(state, u); len(changed) > 0 {
+		addChangedSincePlan(diags, id, "its "+strings.Join(changed, ", ")+" changed in the portal")
+		return 0
+	}
+	return u.Version
+}
+
+// addChangedSincePlan reports an update refused because the user changed in
+// the portal after the plan was made; why says what the portal found.
+func addChangedSincePlan(diags *diag.Diagnostics, id, why string) {
+	diags.AddError("User changed in the portal since the plan",
+		fmt.Sprintf("Could not update user %s: %s. Run terraform plan again to see the change.", id, why))
 }
 
 func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -254,7 +288,7 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 	}
 	switch {
 	case errors.Is(err, client.ErrNotFound):
-		detail := fmt.Sprintf("No user of site %s has %s.", r.site, by)
+		detail := fmt.Sprintf("No user of site %s has %s.", r.client.Site, by)
 		if strings.HasPrefix(by, "phone number") {
 			detail += " A number on a phone or service is imported as a callingportal_number_assignment."
 		}
@@ -297,11 +331,17 @@ var phoneNumberReplaces = stringplanmodifier.RequiresReplaceIf(
 	"Changing the phone number **replaces the user**: the portal frees a user's number only when the user is deleted.",
 )
 
-// userFromAPI is the state of a user as the portal returns it. pinVersion
-// is the configured voicemail_pin_wo_version, which the portal does not know.
+// userFromAPI is the state of a user as the portal returns it: no
+// extension is null, and the write-only PIN is always null. pinVersion is
+// the configured voicemail_pin_wo_version, which the portal does not know.
 func userFromAPI(u contract.User, pinVersion types.Int64) userModel {
 	return userModel{
-		userDataSourceModel:   newUserDataSourceModel(u),
+		ID:                    types.StringValue(u.ID),
+		Email:                 types.StringValue(u.Email),
+		FirstName:             types.StringValue(u.FirstName),
+		LastName:              types.StringValue(u.LastName),
+		Extension:             stringOrNull(u.Extension),
+		PhoneNumber:           types.StringValue(u.PhoneNumber),
 		VoicemailPINWO:        types.StringNull(),
 		VoicemailPINWOVersion: pinVersion,
 	}
@@ -320,26 +360,40 @@ func userInput(plan userModel, pin types.String) contract.UserInput {
 	}
 }
 
-// userChanges is the update that turns state into plan: only the fields
-// that changed, "" to clear the extension, and the PIN only when its version
-// changed.
-func userChanges(state, plan userModel, pin types.String) contract.UserInput {
-	var in contract.UserInput
-	changed := func(from, to types.String) *string {
-		if from.Equal(to) {
-			return nil
-		}
-		v := to.ValueString() // "" when cleared
-		return &v
+// userUpdate is the update that turns state into plan: every planned field,
+// "" to clear the extension, and the PIN only when its version changed, so
+// that the portal's answer is the planned user whatever it held before.
+func userUpdate(state, plan userModel, pin types.String) contract.UserInput {
+	in := userInput(plan, types.StringNull())
+	if in.Extension == nil {
+		in.Extension = new(string) // cleared
 	}
-	in.Email = changed(state.Email, plan.Email)
-	in.FirstName = changed(state.FirstName, plan.FirstName)
-	in.LastName = changed(state.LastName, plan.LastName)
-	in.Extension = changed(state.Extension, plan.Extension)
 	if !plan.VoicemailPINWOVersion.Equal(state.VoicemailPINWOVersion) {
 		in.VoicemailPIN = pin.ValueStringPointer()
 	}
 	return in
+}
+
+// changedAttributes names the attributes of state whose value the portal's
+// user u no longer has.
+func changedAttributes(state userModel, u contract.User) []string {
+	portal := userFromAPI(u, state.VoicemailPINWOVersion)
+	var changed []string
+	for _, a := range []struct {
+		name    string
+		was, is types.String
+	}{
+		{"email", state.Email, portal.Email},
+		{"first_name", state.FirstName, portal.FirstName},
+		{"last_name", state.LastName, portal.LastName},
+		{"extension", state.Extension, portal.Extension},
+		{"phone_number", state.PhoneNumber, portal.PhoneNumber},
+	} {
+		if !a.was.Equal(a.is) {
+			changed = append(changed, a.name)
+		}
+	}
+	return changed
 }
 
 // planned shows a planned value in a message, which may not be known yet.
@@ -355,8 +409,9 @@ func planned(v types.String) string {
 const versionKey = "version"
 
 // saveVersion and readVersion keep the version in private state; a state
-// without one (written before, or imported elsewhere) reads as 0, which
-// makes the update unconditional.
+// without one (written before the provider kept it, or edited by hand)
+// reads as 0, and Update then reads the user's version, after checking that
+// the user is unchanged.
 func saveVersion(ctx context.Context, private interface {
 	SetKey(context.Context, string, []byte) diag.Diagnostics
 }, version int64) diag.Diagnostics {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -44,6 +45,7 @@ resource "callingportal_user" "jane" {
 }
 
 func TestAccUser(t *testing.T) {
+	testAccPreCheck(t)
 	p := startPortal(t)
 	sameUser := statecheck.CompareValue(compare.ValuesSame())
 	newUser := statecheck.CompareValue(compare.ValuesDiffer())
@@ -117,6 +119,7 @@ func TestAccUser(t *testing.T) {
 }
 
 func TestAccUser_disappears(t *testing.T) {
+	testAccPreCheck(t)
 	p := startPortal(t)
 	config := p.config(userHCL("jane.doe@example.com", "Jane", "Doe", "+13125550150"))
 	resource.ParallelTest(t, resource.TestCase{
@@ -149,6 +152,7 @@ func TestAccUser_disappears(t *testing.T) {
 }
 
 func TestAccUser_voicemailPIN(t *testing.T) {
+	testAccPreCheck(t)
 	p := startPortal(t)
 	const first, second = "4826", "7093"
 	// The PIN comes from an ephemeral variable, as it would in production:
@@ -206,6 +210,7 @@ variable "pin" {
 }
 
 func TestAccUser_errors(t *testing.T) {
+	testAccPreCheck(t)
 	p := startPortal(t)
 	user := func(email, number string, extra ...string) string {
 		return p.config(userHCL(email, "Jane", "Doe", number, extra...))
@@ -281,6 +286,7 @@ func TestAccUser_errors(t *testing.T) {
 }
 
 func TestAccUser_importErrors(t *testing.T) {
+	testAccPreCheck(t)
 	p := startPortal(t)
 	importAs := func(id string) resource.TestStep {
 		return resource.TestStep{Config: p.config(userHCL("jane.doe@example.com", "Jane", "Doe", "+13125550150")),
@@ -303,11 +309,9 @@ func TestUserMapping(t *testing.T) {
 		PhoneNumber: "+13125550150", VoicemailPINSet: true, Version: 3}
 	got := userFromAPI(u, types.Int64Value(2))
 	want := userModel{
-		userDataSourceModel: userDataSourceModel{
-			ID: types.StringValue("usr_1"), Email: types.StringValue("jane@example.com"),
-			FirstName: types.StringValue("Jane"), LastName: types.StringValue("Doe"),
-			Extension: types.StringNull(), PhoneNumber: types.StringValue("+13125550150"),
-		},
+		ID: types.StringValue("usr_1"), Email: types.StringValue("jane@example.com"),
+		FirstName: types.StringValue("Jane"), LastName: types.StringValue("Doe"),
+		Extension: types.StringNull(), PhoneNumber: types.StringValue("+13125550150"),
 		VoicemailPINWO: types.StringNull(), VoicemailPINWOVersion: types.Int64Value(2),
 	}
 	if got != want {
@@ -327,41 +331,65 @@ func TestUserMapping(t *testing.T) {
 	}
 }
 
-func TestUserChanges(t *testing.T) {
+// TestUserUpdate: an update sends the whole planned user, whatever
+// changed, so that the portal's answer is the plan even if the user changed
+// in the portal meanwhile; the PIN only with a new version.
+func TestUserUpdate(t *testing.T) {
 	state := userModel{
-		userDataSourceModel: userDataSourceModel{
-			ID: types.StringValue("usr_1"), Email: types.StringValue("jane@example.com"),
-			FirstName: types.StringValue("Jane"), LastName: types.StringValue("Doe"),
-			Extension: types.StringValue("301"), PhoneNumber: types.StringValue("+13125550150"),
-		},
+		ID: types.StringValue("usr_1"), Email: types.StringValue("jane@example.com"),
+		FirstName: types.StringValue("Jane"), LastName: types.StringValue("Doe"),
+		Extension: types.StringValue("301"), PhoneNumber: types.StringValue("+13125550150"),
 		VoicemailPINWO: types.StringNull(), VoicemailPINWOVersion: types.Int64Value(1),
 	}
 	pin := types.StringValue("4826")
+	// user is the JSON of a whole user with the number of state.
+	user := func(email, first, last, extension, rest string) string {
+		return fmt.Sprintf(`{"email":%q,"first_name":%q,"last_name":%q,"extension":%q,"phone_number":"+13125550150"%s}`,
+			email, first, last, extension, rest)
+	}
 	for _, tc := range []struct {
 		name string
 		edit func(*userModel)
+		pin  types.String
 		want string
 	}{
-		{"nothing", func(*userModel) {}, `{}`},
-		{"names", func(m *userModel) { m.FirstName, m.LastName = types.StringValue("Janet"), types.StringValue("Smith") },
-			`{"first_name":"Janet","last_name":"Smith"}`},
-		{"email", func(m *userModel) { m.Email = types.StringValue("janet@example.com") }, `{"email":"janet@example.com"}`},
-		{"new extension", func(m *userModel) { m.Extension = types.StringValue("302") }, `{"extension":"302"}`},
-		{"cleared extension", func(m *userModel) { m.Extension = types.StringNull() }, `{"extension":""}`},
-		{"PIN version", func(m *userModel) { m.VoicemailPINWOVersion = types.Int64Value(2) }, `{"voicemail_pin":"4826"}`},
+		{"nothing", func(*userModel) {}, pin, user("jane@example.com", "Jane", "Doe", "301", "")},
+		{"names", func(m *userModel) { m.FirstName, m.LastName = types.StringValue("Janet"), types.StringValue("Smith") }, pin,
+			user("jane@example.com", "Janet", "Smith", "301", "")},
+		{"email", func(m *userModel) { m.Email = types.StringValue("janet@example.com") }, pin,
+			user("janet@example.com", "Jane", "Doe", "301", "")},
+		{"new extension", func(m *userModel) { m.Extension = types.StringValue("302") }, pin,
+			user("jane@example.com", "Jane", "Doe", "302", "")},
+		{"cleared extension", func(m *userModel) { m.Extension = types.StringNull() }, pin,
+			user("jane@example.com", "Jane", "Doe", "", "")},
+		{"PIN version", func(m *userModel) { m.VoicemailPINWOVersion = types.Int64Value(2) }, pin,
+			user("jane@example.com", "Jane", "Doe", "301", `,"voicemail_pin":"4826"`)},
+		{"PIN version without a PIN", func(m *userModel) { m.VoicemailPINWOVersion = types.Int64Value(2) }, types.StringNull(),
+			user("jane@example.com", "Jane", "Doe", "301", "")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			plan := state
 			tc.edit(&plan)
-			if got := show(userChanges(state, plan, pin)); got != tc.want {
-				t.Errorf("userChanges = %s, want %s", got, tc.want)
+			if got := show(userUpdate(state, plan, tc.pin)); got != tc.want {
+				t.Errorf("userUpdate\n got %s\nwant %s", got, tc.want)
 			}
 		})
 	}
-	plan := state
-	plan.VoicemailPINWOVersion = types.Int64Value(2)
-	if got := userChanges(state, plan, types.StringNull()); got != (contract.UserInput{}) {
-		t.Errorf("userChanges with a new version but no PIN = %s, want nothing", show(got))
+}
+
+// TestUserChangedAttributes: an update from a state without the user's
+// version goes ahead only when the portal's user is still the state's.
+func TestUserChangedAttributes(t *testing.T) {
+	u := contract.User{ID: "usr_1", Email: "jane@example.com", FirstName: "Jane", LastName: "Doe",
+		PhoneNumber: "+13125550150", Version: 3}
+	state := userFromAPI(u, types.Int64Value(1))
+	if got := changedAttributes(state, u); len(got) != 0 {
+		t.Errorf("changedAttributes of the same user = %v, want none", got)
+	}
+	edited := u
+	edited.FirstName, edited.Extension = "Janet", "301"
+	if got := changedAttributes(state, edited); !slices.Equal(got, []string{"first_name", "extension"}) {
+		t.Errorf("changedAttributes = %v, want [first_name extension]", got)
 	}
 }
 

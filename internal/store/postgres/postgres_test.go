@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"sync"
 	"testing"
@@ -101,7 +102,7 @@ func TestConcurrentSiteCreatesConflict(t *testing.T) {
 	url := pgtest.NewDatabase(t)
 	a, b := openAt(t, url), openAt(t, url)
 	inserted, release := make(chan struct{}), make(chan struct{})
-	first := make(chan error)
+	first := make(chan error, 1)
 	go func() {
 		first <- a.Update(t.Context(), func(tx portal.Tx) error {
 			if _, err := portal.CreateSite(tx, contract.Site{ID: "s1"}); err != nil {
@@ -113,17 +114,43 @@ func TestConcurrentSiteCreatesConflict(t *testing.T) {
 		})
 	}()
 	<-inserted
-	second := make(chan error)
+	second := make(chan error, 1)
 	go func() {
 		second <- b.Update(t.Context(), func(tx portal.Tx) error {
 			_, err := portal.CreateSite(tx, contract.Site{ID: "s1"})
 			return err
 		})
 	}()
-	time.Sleep(100 * time.Millisecond) // let the second insert wait for the first
+	// The race path is the second insert waiting on the first's uncommitted
+	// row: release the first only once PostgreSQL shows the second blocked.
+	err := waitForBlockedSession(t, a, second)
 	close(release)
+	must(t, err)
 	must(t, <-first)
 	if err := <-second; !errors.Is(err, contract.ErrConflict) {
 		t.Fatalf("second create = %v, want a conflict", err)
 	}
+}
+
+// waitForBlockedSession returns once a session of s's database waits for a
+// lock that another session holds, as pg_blocking_pids reports it. It fails
+// when the session that should wait returns on done first, or after 10s.
+func waitForBlockedSession(t *testing.T, s *Store, done <-chan error) error {
+	const query = `SELECT count(*) FROM pg_stat_activity
+		WHERE datname = current_database() AND cardinality(pg_blocking_pids(pid)) > 0`
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		select {
+		case err := <-done:
+			return fmt.Errorf("returned before it waited for a lock: %v", err)
+		default:
+		}
+		var blocked int
+		if err := s.pool.QueryRow(t.Context(), query).Scan(&blocked); err != nil {
+			return fmt.Errorf("look for a blocked session: %w", err)
+		}
+		if blocked > 0 {
+			return nil
+		}
+	}
+	return errors.New("no session of the database waited for a lock within 10s")
 }

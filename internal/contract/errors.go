@@ -3,6 +3,7 @@ package contract
 import (
 	"errors"
 	"fmt"
+	"net/http"
 )
 
 // Code is a stable, machine-readable error code. The API sends it as "code"
@@ -50,6 +51,31 @@ var (
 	ErrValidationFailed    = &Error{Code: CodeValidationFailed}
 	ErrPreconditionFailed  = &Error{Code: CodePreconditionFailed}
 )
+
+// httpStatus is the HTTP status the API answers each code with.
+var httpStatus = map[Code]int{
+	CodeValidationFailed:     http.StatusUnprocessableEntity,
+	CodeNotFound:             http.StatusNotFound,
+	CodeConflict:             http.StatusConflict,
+	CodeNoStationsAvailable:  http.StatusConflict,
+	CodeNumberUnavailable:    http.StatusConflict,
+	CodeUserNumberLocked:     http.StatusConflict,
+	CodeIdempotencyKeyReused: http.StatusConflict,
+	CodePreconditionFailed:   http.StatusPreconditionFailed,
+	CodeUnauthorized:         http.StatusUnauthorized,
+	CodeForbidden:            http.StatusForbidden,
+	CodeRateLimited:          http.StatusTooManyRequests,
+	CodeInternal:             http.StatusInternalServerError,
+}
+
+// StatusOf is the HTTP status of err's code: 500 for anything that is not
+// a portal error.
+func StatusOf(err error) int {
+	if status, ok := httpStatus[CodeOf(err)]; ok {
+		return status
+	}
+	return http.StatusInternalServerError
+}
 
 // CodeOf returns the code of a portal error, or CodeInternal.
 func CodeOf(err error) Code {

@@ -383,10 +383,9 @@ func DeleteUser(tx Tx, site, id string, c Condition) error {
 	return tx.DeleteUser(site, id)
 }
 
-// AssignNumber points a number at a phone or service. An available number
-// takes a station; a number on another phone or service moves without
-// taking one (unless c.MustBeAvailable); a user's number never moves.
-func AssignNumber(tx Tx, site, number string, t contract.Target, c Condition) (contract.Number, error) {
+// lockNumber takes the site's lock and reads a number of its pool that a
+// write conditional on c is about to change.
+func lockNumber(tx Tx, site, number string, c Condition) (contract.Number, error) {
 	if _, err := tx.LockSite(site); err != nil {
 		return contract.Number{}, err
 	}
@@ -394,7 +393,15 @@ func AssignNumber(tx Tx, site, number string, t contract.Target, c Condition) (c
 	if err != nil {
 		return contract.Number{}, err
 	}
-	if err := checkVersion("number", n.Number, n.Version, c); err != nil {
+	return n, checkVersion("number", n.Number, n.Version, c)
+}
+
+// AssignNumber points a number at a phone or service. An available number
+// takes a station; a number on another phone or service moves without
+// taking one (unless c.MustBeAvailable); a user's number never moves.
+func AssignNumber(tx Tx, site, number string, t contract.Target, c Condition) (contract.Number, error) {
+	n, err := lockNumber(tx, site, number, c)
+	if err != nil {
 		return contract.Number{}, err
 	}
 	// Here the target is part of the request body: a missing one is bad input.
@@ -420,14 +427,8 @@ func AssignNumber(tx Tx, site, number string, t contract.Target, c Condition) (c
 // UnassignNumber frees a number held by a phone or service. Unassigning an
 // available number is a no-op; a user's number cannot be unassigned.
 func UnassignNumber(tx Tx, site, number string, c Condition) (contract.Number, error) {
-	if _, err := tx.LockSite(site); err != nil {
-		return contract.Number{}, err
-	}
-	n, err := poolNumber(tx, site, number)
+	n, err := lockNumber(tx, site, number, c)
 	if err != nil {
-		return contract.Number{}, err
-	}
-	if err := checkVersion("number", n.Number, n.Version, c); err != nil {
 		return contract.Number{}, err
 	}
 	switch {

@@ -31,21 +31,6 @@ type call struct {
 	body  []byte // as read by decode, for the idempotency hash
 }
 
-var statusOf = map[contract.Code]int{
-	contract.CodeValidationFailed:     http.StatusUnprocessableEntity,
-	contract.CodeNotFound:             http.StatusNotFound,
-	contract.CodeConflict:             http.StatusConflict,
-	contract.CodeNoStationsAvailable:  http.StatusConflict,
-	contract.CodeNumberUnavailable:    http.StatusConflict,
-	contract.CodeUserNumberLocked:     http.StatusConflict,
-	contract.CodeIdempotencyKeyReused: http.StatusConflict,
-	contract.CodePreconditionFailed:   http.StatusPreconditionFailed,
-	contract.CodeUnauthorized:         http.StatusUnauthorized,
-	contract.CodeForbidden:            http.StatusForbidden,
-	contract.CodeRateLimited:          http.StatusTooManyRequests,
-	contract.CodeInternal:             http.StatusInternalServerError,
-}
-
 // statusError answers a portal error with a status other than its code's
 // (413 for a body over the limit, 405 for a wrong method).
 type statusError struct {
@@ -65,7 +50,7 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.As(err, &se) {
 		pe, status = se.err, se.status
 	} else if errors.As(err, &pe) {
-		status = statusOf[pe.Code]
+		status = contract.StatusOf(pe)
 	}
 	if pe == nil || status == 0 || pe.Code == contract.CodeInternal {
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "error", err)

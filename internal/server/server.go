@@ -125,7 +125,7 @@ func New(store portal.Store, opts Options) http.Handler {
 // serveHTTP logs each request (never its headers or bodies: they carry
 // secrets and PINs) and turns a panic into a 500.
 func (s *server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+	rec := NewRecorder(w)
 	start := time.Now()
 	defer func() {
 		if p := recover(); p != nil {
@@ -134,12 +134,12 @@ func (s *server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path,
 				"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			if !rec.wrote {
+			if !rec.Wrote {
 				s.writeError(rec, r, fmt.Errorf("panic: %v", p))
 			}
 		}
-		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
-			"duration", time.Since(start), "token", rec.tokenID)
+		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.Status,
+			"duration", time.Since(start), "token", rec.TokenID)
 	}()
 	s.mux.ServeHTTP(rec, r)
 }
@@ -170,8 +170,8 @@ func (s *server) admit(c *call) error {
 		return err
 	}
 	c.tok = tok
-	if rec, ok := c.w.(*recorder); ok {
-		rec.tokenID = tok.ID
+	if rec, ok := c.w.(*Recorder); ok {
+		rec.TokenID = tok.ID
 	}
 	// Limit before authorising, so forbidden requests count too.
 	if err := s.limit(c.w, tok.ID); err != nil {
@@ -246,24 +246,31 @@ func (s *server) notRouted(w http.ResponseWriter, r *http.Request) {
 		Details: map[string]any{"allow": allow}}})
 }
 
-// recorder remembers what the log line needs.
-type recorder struct {
+// Recorder remembers what a request's log line needs: the status sent,
+// whether anything was, and (on the API) the token's ID. The web page logs
+// through it too.
+type Recorder struct {
 	http.ResponseWriter
-	status  int
-	wrote   bool
-	tokenID string
+	Status  int
+	Wrote   bool
+	TokenID string
 }
 
-func (r *recorder) WriteHeader(status int) {
-	if !r.wrote {
-		r.status, r.wrote = status, true
+// NewRecorder records what is written to w; the status is 200 until set.
+func NewRecorder(w http.ResponseWriter) *Recorder {
+	return &Recorder{ResponseWriter: w, Status: http.StatusOK}
+}
+
+func (r *Recorder) WriteHeader(status int) {
+	if !r.Wrote {
+		r.Status, r.Wrote = status, true
 	}
 	r.ResponseWriter.WriteHeader(status)
 }
 
-func (r *recorder) Write(b []byte) (int, error) {
-	r.wrote = true
+func (r *Recorder) Write(b []byte) (int, error) {
+	r.Wrote = true
 	return r.ResponseWriter.Write(b)
 }
 
-func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+func (r *Recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

@@ -58,7 +58,7 @@ func (h *handler) numbers(w http.ResponseWriter, r *http.Request, sess *session)
 	f, err := server.NumberFilter(q)
 	if err != nil {
 		d.Error = h.message(r, err)
-		h.render(w, r, statusOf(err), "numbers.html", v)
+		h.render(w, r, contract.StatusOf(err), "numbers.html", v)
 		return
 	}
 	var rows []contract.Number
@@ -68,7 +68,7 @@ func (h *handler) numbers(w http.ResponseWriter, r *http.Request, sess *session)
 	})
 	if err != nil {
 		d.Error = h.message(r, err)
-		h.render(w, r, statusOf(err), "numbers.html", v)
+		h.render(w, r, contract.StatusOf(err), "numbers.html", v)
 		return
 	}
 	after := q.Get("after")
@@ -137,7 +137,7 @@ func (h *handler) inventory(w http.ResponseWriter, r *http.Request, sess *sessio
 
 // fail shows an error page with the portal's message.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, sess *session, err error) {
-	h.render(w, r, statusOf(err), "error.html", view{Title: "Something went wrong", Session: sess, Data: h.message(r, err)})
+	h.render(w, r, contract.StatusOf(err), "error.html", view{Title: "Something went wrong", Session: sess, Data: h.message(r, err)})
 }
 
 type assignData struct {

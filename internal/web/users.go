@@ -155,7 +155,7 @@ func (h *handler) createUser(w http.ResponseWriter, r *http.Request, sess *sessi
 				d.Field = "phone_number"
 			}
 		}
-		h.showUserForm(w, r, sess, statusOf(err), d)
+		h.showUserForm(w, r, sess, contract.StatusOf(err), d)
 		return
 	}
 	h.sessions.setFlash(sess, flash{Message: msg})

@@ -25,6 +25,7 @@ import (
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+	"github.com/callingportal/terraform-provider-callingportal/internal/server"
 )
 
 //go:embed templates/*.html static/*
@@ -124,7 +125,7 @@ func (h *handler) routes() {
 // serveHTTP sets the headers every page carries, logs the request (never
 // its form: the sign-in form carries a token) and turns a panic into a 500.
 func (h *handler) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+	rec := server.NewRecorder(w)
 	start := time.Now()
 	hd := w.Header()
 	hd.Set("Content-Security-Policy", contentSecurityPolicy)
@@ -138,11 +139,11 @@ func (h *handler) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			h.log.Error("panic serving page", "method", r.Method, "path", r.URL.Path,
 				"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			if !rec.wrote {
+			if !rec.Wrote {
 				http.Error(rec, "internal error", http.StatusInternalServerError)
 			}
 		}
-		h.log.Info("page", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start))
+		h.log.Info("page", "method", r.Method, "path", r.URL.Path, "status", rec.Status, "duration", time.Since(start))
 	}()
 	h.mux.ServeHTTP(rec, r)
 }
@@ -247,41 +248,3 @@ func (h *handler) message(r *http.Request, err error) string {
 	h.log.Error("page failed", "method", r.Method, "path", r.URL.Path, "error", err)
 	return "internal error: the portal could not complete the request"
 }
-
-// statusOf is the status of a page that shows err, as the API would answer.
-func statusOf(err error) int {
-	switch contract.CodeOf(err) {
-	case contract.CodeValidationFailed:
-		return http.StatusUnprocessableEntity
-	case contract.CodeNotFound:
-		return http.StatusNotFound
-	case contract.CodeConflict, contract.CodeNoStationsAvailable, contract.CodeNumberUnavailable, contract.CodeUserNumberLocked:
-		return http.StatusConflict
-	case contract.CodePreconditionFailed:
-		return http.StatusPreconditionFailed
-	case contract.CodeForbidden:
-		return http.StatusForbidden
-	}
-	return http.StatusInternalServerError
-}
-
-// recorder remembers what the log line needs.
-type recorder struct {
-	http.ResponseWriter
-	status int
-	wrote  bool
-}
-
-func (r *recorder) WriteHeader(status int) {
-	if !r.wrote {
-		r.status, r.wrote = status, true
-	}
-	r.ResponseWriter.WriteHeader(status)
-}
-
-func (r *recorder) Write(b []byte) (int, error) {
-	r.wrote = true
-	return r.ResponseWriter.Write(b)
-}
-
-func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

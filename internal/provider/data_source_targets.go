@@ -142,9 +142,9 @@ func (d *targetsDataSource[T]) Read(ctx context.Context, req datasource.ReadRequ
 			!filter.IsNull() && own[d.kind.filter] != filter.ValueString() {
 			continue
 		}
-		values := map[string]attr.Value{"id": types.StringValue(b.ID), "name": types.StringValue(b.Name), "extension": optionalFromAPI(b.Extension)}
+		values := map[string]attr.Value{"id": types.StringValue(b.ID), "name": types.StringValue(b.Name), "extension": stringOrNull(b.Extension)}
 		for name, value := range own {
-			values[name] = optionalFromAPI(value)
+			values[name] = stringOrNull(value)
 		}
 		obj, diags := types.ObjectValue(itemType, values)
 		resp.Diagnostics.Append(diags...)

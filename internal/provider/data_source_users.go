@@ -6,7 +6,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/client"
 	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
@@ -26,17 +25,9 @@ type usersDataSource struct {
 }
 
 type usersDataSourceModel struct {
-	Users []listedUserModel `tfsdk:"users"`
-}
-
-// listedUserModel is one element of callingportal_users.users.
-type listedUserModel struct {
-	ID          types.String `tfsdk:"id"`
-	Email       types.String `tfsdk:"email"`
-	FirstName   types.String `tfsdk:"first_name"`
-	LastName    types.String `tfsdk:"last_name"`
-	Extension   types.String `tfsdk:"extension"`
-	PhoneNumber types.String `tfsdk:"phone_number"`
+	// Users are shown as callingportal_user shows one user: both data
+	// sources are the portal's view of a user, so they share a model.
+	Users []userDataSourceModel `tfsdk:"users"`
 }
 
 func (d *usersDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -85,16 +76,9 @@ func (d *usersDataSource) Read(ctx context.Context, _ datasource.ReadRequest, re
 // newUsersDataSourceModel maps the site's users in the portal's order;
 // none gives an empty list, never null, and no extension is null.
 func newUsersDataSourceModel(users []contract.User) usersDataSourceModel {
-	m := usersDataSourceModel{Users: make([]listedUserModel, 0, len(users))}
+	m := usersDataSourceModel{Users: make([]userDataSourceModel, 0, len(users))}
 	for _, u := range users {
-		m.Users = append(m.Users, listedUserModel{
-			ID:          types.StringValue(u.ID),
-			Email:       types.StringValue(u.Email),
-			FirstName:   types.StringValue(u.FirstName),
-			LastName:    types.StringValue(u.LastName),
-			Extension:   stringOrNull(u.Extension),
-			PhoneNumber: types.StringValue(u.PhoneNumber),
-		})
+		m.Users = append(m.Users, newUserDataSourceModel(u))
 	}
 	return m
 }

@@ -85,7 +85,7 @@ func TestUsersDataSourceMapping(t *testing.T) {
 		{ID: "usr_1", Email: "a@example.com", FirstName: "A", LastName: "B", Extension: "201", PhoneNumber: "+13125550120"},
 		{ID: "usr_2", Email: "c@example.com", FirstName: "C", LastName: "D", PhoneNumber: "+13125550121"},
 	})
-	want := []listedUserModel{
+	want := []userDataSourceModel{
 		{ID: types.StringValue("usr_1"), Email: types.StringValue("a@example.com"), FirstName: types.StringValue("A"),
 			LastName: types.StringValue("B"), Extension: types.StringValue("201"), PhoneNumber: types.StringValue("+13125550120")},
 		{ID: types.StringValue("usr_2"), Email: types.StringValue("c@example.com"), FirstName: types.StringValue("C"),

@@ -48,8 +48,8 @@ var phoneKind = targetKind[contract.Phone, contract.PhoneInput, phoneModel]{
 	fromAPI: func(ph contract.Phone) phoneModel {
 		return phoneModel{
 			targetModel: targetFromAPI(ph.TargetBase),
-			Model:       optionalFromAPI(ph.Model),
-			MACAddress:  optionalFromAPI(ph.MACAddress),
+			Model:       stringOrNull(ph.Model),
+			MACAddress:  stringOrNull(ph.MACAddress),
 		}
 	},
 	input: func(m phoneModel, update bool) contract.PhoneInput {
@@ -75,7 +75,7 @@ var canonicalMAC = portalRule{func(mac string) error {
 
 // targetFromAPI and targetInput map the part phones and services share.
 func targetFromAPI(b contract.TargetBase) targetModel {
-	return targetModel{ID: types.StringValue(b.ID), Name: types.StringValue(b.Name), Extension: optionalFromAPI(b.Extension)}
+	return targetModel{ID: types.StringValue(b.ID), Name: types.StringValue(b.Name), Extension: stringOrNull(b.Extension)}
 }
 
 func targetInput(m targetModel, update bool) contract.TargetInput {

@@ -51,7 +51,7 @@ var serviceKind = targetKind[contract.Service, contract.ServiceInput, serviceMod
 		return serviceModel{
 			targetModel: targetFromAPI(s.TargetBase),
 			Type:        types.StringValue(s.Type),
-			Description: optionalFromAPI(s.Description),
+			Description: stringOrNull(s.Description),
 		}
 	},
 	input: func(m serviceModel, update bool) contract.ServiceInput {

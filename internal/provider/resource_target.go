@@ -232,15 +232,6 @@ func optional(v types.String, update bool) *string {
 	return v.ValueStringPointer()
 }
 
-// optionalFromAPI is the state of an optional attribute the portal keeps
-// as "" when it is not set.
-func optionalFromAPI(v string) types.String {
-	if v == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(v)
-}
-
 // capitalized is s with its first letter upper case, for summaries.
 func capitalized(s string) string {
 	if s == "" {

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -14,126 +13,68 @@ import (
 )
 
 var (
-	_ datasource.DataSource              = (*namedTargetDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*namedTargetDataSource)(nil)
+	_ datasource.DataSource              = (*namedTargetDataSource[contract.Phone])(nil)
+	_ datasource.DataSourceWithConfigure = (*namedTargetDataSource[contract.Phone])(nil)
 )
 
 // NewPhoneDataSource finds a phone (a desk phone or other device) of the
 // site by name.
 func NewPhoneDataSource() datasource.DataSource {
-	return &namedTargetDataSource{
-		kind:        contract.TargetPhone,
-		examples:    "a desk phone or other device",
-		nameExample: "Lobby Phone",
-		extra:       "model",
-		extraDescription: "The phone's make and model, such as `Poly VVX 250`. " +
-			"Null when the portal has none.",
-		find: func(ctx context.Context, c *client.Client, name string) (namedTargetModel, error) {
-			ph, err := c.Phones.FindByName(ctx, name)
-			return newPhoneDataSourceModel(ph), err
-		},
-	}
+	return &namedTargetDataSource[contract.Phone]{kind: phoneTargets}
 }
 
 // NewServiceDataSource finds a service (auto attendant, hunt group, call
 // queue...) of the site by name.
 func NewServiceDataSource() datasource.DataSource {
-	return &namedTargetDataSource{
-		kind:             contract.TargetService,
-		examples:         "auto attendant, hunt group, call queue...",
-		nameExample:      "Sales Hunt Group",
-		extra:            "type",
-		extraDescription: "The kind of service: one of `" + strings.Join(contract.ServiceTypes, "`, `") + "`.",
-		find: func(ctx context.Context, c *client.Client, name string) (namedTargetModel, error) {
-			s, err := c.Services.FindByName(ctx, name)
-			return newServiceDataSourceModel(s), err
-		},
-	}
+	return &namedTargetDataSource[contract.Service]{kind: serviceTargets}
 }
 
 // namedTargetDataSource finds a target that numbers are assigned to, a phone
 // or a service, by its name: callingportal_phone and callingportal_service
-// differ only in the kind and in the one attribute they add to id and name.
-type namedTargetDataSource struct {
-	client           *client.Client      // set by Configure
-	kind             contract.TargetType // the type name and the word in every message
-	examples         string              // what the kind covers, for the description
-	nameExample      string              // a seeded target's name
-	extra            string              // the attribute besides id and name
-	extraDescription string
-	find             func(ctx context.Context, c *client.Client, name string) (namedTargetModel, error)
+// show what callingportal_phones and callingportal_services list, one of it.
+type namedTargetDataSource[T any] struct {
+	kind   targetsKind[T]
+	client *client.Client // set by Configure
 }
 
-// namedTargetModel is a phone or a service; Extra is the attribute named by
-// namedTargetDataSource.extra: a phone's model, a service's type.
-type namedTargetModel struct {
-	ID    types.String
-	Name  types.String
-	Extra types.String
+func (d *namedTargetDataSource[T]) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_" + string(d.kind.typ)
 }
 
-func (d *namedTargetDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_" + string(d.kind)
-}
-
-func (d *namedTargetDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	kind := string(d.kind)
+func (d *namedTargetDataSource[T]) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	kind := string(d.kind.typ)
+	attrs := d.kind.attributes()
+	attrs["name"] = schema.StringAttribute{
+		MarkdownDescription: "The " + kind + "'s name, such as `" + d.kind.nameExample + "`, in any case: names are unique regardless of case.",
+		Required: true,
+	}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Finds a " + kind + " of the site (" + d.examples + ") by name, typically to " +
+		MarkdownDescription: "Finds a " + kind + " of the site (" + d.kind.examples + ") by name, typically to " +
 			"assign a number to it with `callingportal_number_assignment`. Fails when no " + kind + " has the name.",
-		Attributes: map[string]schema.Attribute{
-			"name": schema.StringAttribute{
-				MarkdownDescription: "The " + kind + "'s name, exactly as the portal shows it, such as `" + d.nameExample + "`.",
-				Required:            true,
-			},
-			"id": schema.StringAttribute{
-				MarkdownDescription: "The " + kind + "'s ID: the `" + kind + "_id` of a `callingportal_number_assignment`.",
-				Computed:            true,
-			},
-			d.extra: schema.StringAttribute{
-				MarkdownDescription: d.extraDescription,
-				Computed:            true,
-			},
-		},
+		Attributes: attrs,
 	}
 }
 
-func (d *namedTargetDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+func (d *namedTargetDataSource[T]) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
 	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
 		d.client = pd.client
 	}
 }
 
-func (d *namedTargetDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+func (d *namedTargetDataSource[T]) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var name types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("name"), &name)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	m, err := d.find(ctx, d.client, name.ValueString())
+	v, err := d.kind.find(ctx, d.client, name.ValueString())
 	if err != nil {
-		addLookupError(&resp.Diagnostics, path.Root("name"), "find the "+string(d.kind), err)
+		addLookupError(&resp.Diagnostics, path.Root("name"), "find the "+string(d.kind.typ), err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), m.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), m.Name)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(d.extra), m.Extra)...)
-}
-
-// newPhoneDataSourceModel maps a phone; no model is null.
-func newPhoneDataSourceModel(ph contract.Phone) namedTargetModel {
-	return namedTargetModel{
-		ID:    types.StringValue(ph.ID),
-		Name:  types.StringValue(ph.Name),
-		Extra: stringOrNull(ph.Model),
-	}
-}
-
-// newServiceDataSourceModel maps a service.
-func newServiceDataSourceModel(s contract.Service) namedTargetModel {
-	return namedTargetModel{
-		ID:    types.StringValue(s.ID),
-		Name:  types.StringValue(s.Name),
-		Extra: types.StringValue(s.Type),
+	_, values := d.kind.attrValues(v)
+	values["name"] = name // as configured, whatever its case
+	for attr, value := range values {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(attr), value)...)
 	}
 }

@@ -3,9 +3,11 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"testing"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -108,29 +110,19 @@ func TestAccNamedTargetDataSource(t *testing.T) {
 	}
 }
 
-func TestNamedTargetDataSourceMapping(t *testing.T) {
+func TestTargetAttrValues(t *testing.T) {
+	str, null := types.StringValue, types.StringNull()
+	_, phone := phoneTargets.attrValues(contract.Phone{TargetBase: contract.TargetBase{ID: "ph_1", Name: "Lobby Phone"}, Model: "Poly VVX 250"})
+	wantPhone := map[string]attr.Value{"id": str("ph_1"), "name": str("Lobby Phone"), "extension": null, "model": str("Poly VVX 250"), "mac_address": null}
+	_, service := serviceTargets.attrValues(contract.Service{TargetBase: contract.TargetBase{ID: "svc_1", Name: "Support Queue", Extension: "300", Version: 2},
+		Type: "call_queue", Description: "Tier 1"})
+	wantService := map[string]attr.Value{"id": str("svc_1"), "name": str("Support Queue"), "extension": str("300"), "type": str("call_queue"), "description": str("Tier 1")}
 	for _, tc := range []struct {
 		name      string
-		got, want namedTargetModel
-	}{
-		{
-			"phone",
-			newPhoneDataSourceModel(contract.Phone{TargetBase: contract.TargetBase{ID: "ph_1", Name: "Lobby Phone"}, Model: "Poly VVX 250"}),
-			namedTargetModel{ID: types.StringValue("ph_1"), Name: types.StringValue("Lobby Phone"), Extra: types.StringValue("Poly VVX 250")},
-		},
-		{
-			"phone without a model has a null model",
-			newPhoneDataSourceModel(contract.Phone{TargetBase: contract.TargetBase{ID: "ph_1", Name: "Lobby Phone"}}),
-			namedTargetModel{ID: types.StringValue("ph_1"), Name: types.StringValue("Lobby Phone"), Extra: types.StringNull()},
-		},
-		{
-			"service",
-			newServiceDataSourceModel(contract.Service{TargetBase: contract.TargetBase{ID: "svc_1", Name: "Support Queue", Version: 2}, Type: "call_queue"}),
-			namedTargetModel{ID: types.StringValue("svc_1"), Name: types.StringValue("Support Queue"), Extra: types.StringValue("call_queue")},
-		},
-	} {
-		if tc.got != tc.want {
-			t.Errorf("%s\n got %+v\nwant %+v", tc.name, tc.got, tc.want)
+		got, want map[string]attr.Value
+	}{{"phone without a MAC address or extension", phone, wantPhone}, {"service", service, wantService}} {
+		if !maps.EqualFunc(tc.got, tc.want, attr.Value.Equal) {
+			t.Errorf("%s\n got %v\nwant %v", tc.name, tc.got, tc.want)
 		}
 	}
 }

@@ -10,7 +10,8 @@ import (
 )
 
 // TestAccTargetsDataSources lists the demo site's services and phones, in
-// name order, with and without filters.
+// name order, with and without filters, and finds one by name in another
+// case.
 func TestAccTargetsDataSources(t *testing.T) {
 	p := startPortal(t)
 	names := func(list ...string) knownvalue.Check {
@@ -32,6 +33,9 @@ data "callingportal_services" "s" {
   name_prefix = "s"
 }
 data "callingportal_phones" "all" {}
+data "callingportal_service" "any_case" {
+  name = "SALES hunt group"
+}
 data "callingportal_phones" "trio" {
   model = "Poly Trio C60"
 }
@@ -48,6 +52,9 @@ data "callingportal_phones" "trio" {
 						"id": knownvalue.StringExact(p.serviceID(t, "Sales Hunt Group")), "name": knownvalue.StringExact("Sales Hunt Group"),
 						"type": knownvalue.StringExact("hunt_group"), "extension": knownvalue.Null(), "description": knownvalue.Null(),
 					})),
+				statecheck.ExpectKnownValue("data.callingportal_service.any_case", tfjsonpath.New("id"),
+					knownvalue.StringExact(p.serviceID(t, "Sales Hunt Group"))),
+				statecheck.ExpectKnownValue("data.callingportal_service.any_case", tfjsonpath.New("type"), knownvalue.StringExact("hunt_group")),
 				statecheck.ExpectKnownValue("data.callingportal_phones.all", tfjsonpath.New("phones"), names("Conference Room A", "Lobby Phone")),
 				statecheck.ExpectKnownValue("data.callingportal_phones.trio", tfjsonpath.New("phones"),
 					knownvalue.ListExact([]knownvalue.Check{knownvalue.ObjectExact(map[string]knownvalue.Check{

@@ -46,7 +46,7 @@ func (d *namedTargetDataSource[T]) Schema(_ context.Context, _ datasource.Schema
 	attrs := d.kind.attributes()
 	attrs["name"] = schema.StringAttribute{
 		MarkdownDescription: "The " + kind + "'s name, such as `" + d.kind.nameExample + "`, in any case: names are unique regardless of case.",
-		Required: true,
+		Required:            true,
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Finds a " + kind + " of the site (" + d.kind.examples + ") by name, typically to " +

@@ -59,6 +59,7 @@ type providerData struct {
 	client *client.Client
 	site   string
 	ledger *planLedger
+	names  *heldNames
 }
 
 // providerDataFrom is what the provider configured, as the Configure of a
@@ -149,7 +150,7 @@ func (p *callingportalProvider) Configure(ctx context.Context, req provider.Conf
 		return
 	}
 	tflog.Debug(ctx, "configured calling portal client", map[string]any{"endpoint": endpoint, "site": site})
-	data := &providerData{client: cl, site: site, ledger: newPlanLedger(clientPortal{cl})}
+	data := &providerData{client: cl, site: site, ledger: newPlanLedger(clientPortal{cl}), names: &heldNames{ids: map[string]string{}}}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -26,6 +28,7 @@ var (
 	_ resource.Resource                = (*targetResource[contract.Phone, contract.PhoneInput, phoneModel])(nil)
 	_ resource.ResourceWithConfigure   = (*targetResource[contract.Phone, contract.PhoneInput, phoneModel])(nil)
 	_ resource.ResourceWithImportState = (*targetResource[contract.Phone, contract.PhoneInput, phoneModel])(nil)
+	_ resource.ResourceWithModifyPlan  = (*targetResource[contract.Phone, contract.PhoneInput, phoneModel])(nil)
 )
 
 // targetResource is callingportal_phone and callingportal_service: the
@@ -37,6 +40,7 @@ type targetResource[T, In, M any] struct {
 	kind   targetKind[T, In, M]
 	client *client.Client
 	site   string
+	names  *heldNames
 }
 
 // targetKind is what callingportal_phone and callingportal_service differ in.
@@ -91,7 +95,60 @@ func (r *targetResource[T, In, M]) Schema(_ context.Context, _ resource.SchemaRe
 
 func (r *targetResource[T, In, M]) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
-		r.client, r.site = pd.client, pd.site
+		r.client, r.site, r.names = pd.client, pd.site, pd.names
+	}
+}
+
+// ModifyPlan fails a plan whose new or changed name another phone or
+// service of the portal already has (regardless of case), with the
+// portal's own message, before anything is written.
+func (r *targetResource[T, In, M]) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.client == nil || req.Plan.Raw.IsNull() {
+		return // not configured (validate), or a destroy
+	}
+	var plan, state M
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	planned, prior := r.kind.base(&plan), r.kind.base(&state)
+	name, self := planned.Name.ValueString(), prior.ID.ValueString()
+	switch {
+	case planned.Name.IsUnknown():
+		return
+	case strings.EqualFold(name, prior.Name.ValueString()):
+		// Kept: if Terraform replaces the target, it plans the create half
+		// next with no prior state, and that create takes this name back.
+		r.names.hold(name, self)
+		return
+	}
+	for _, holder := range []struct {
+		kind string
+		find func() (contract.TargetBase, error)
+	}{
+		{"phone", func() (contract.TargetBase, error) {
+			ph, err := r.client.Phones.FindByName(ctx, name)
+			return ph.TargetBase, err
+		}},
+		{"service", func() (contract.TargetBase, error) {
+			s, err := r.client.Services.FindByName(ctx, name)
+			return s.TargetBase, err
+		}},
+	} {
+		other, err := holder.find()
+		switch {
+		case errors.Is(err, client.ErrNotFound):
+		case err != nil:
+			addPortalError(&resp.Diagnostics, path.Root("name"), "check the name "+strconv.Quote(name), err)
+			return
+		case other.ID != self && !r.names.holds(name, other.ID):
+			addPortalError(&resp.Diagnostics, path.Root("name"), fmt.Sprintf("plan callingportal_%s", r.kind.typ),
+				contract.Conflict("name", "name %q is already used by %s %q (%s)", name, holder.kind, other.Name, other.ID))
+			return
+		}
 	}
 }
 
@@ -194,6 +251,26 @@ func (r *targetResource[T, In, M]) ImportState(ctx context.Context, req resource
 		id = r.kind.base(&m).ID.ValueString()
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+}
+
+// heldNames remembers, for one Terraform run, the names that targets of
+// the run keep, so that the create half of a replacement may take its own
+// name back.
+type heldNames struct {
+	mu  sync.Mutex
+	ids map[string]string // by lower-case name
+}
+
+func (h *heldNames) hold(name, id string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.ids[strings.ToLower(name)] = id
+}
+
+func (h *heldNames) holds(name, id string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.ids[strings.ToLower(name)] == id
 }
 
 // save stores the target as the portal returned it, and its version for

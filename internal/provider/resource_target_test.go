@@ -249,9 +249,15 @@ func TestAccTargets_errors(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				// The seeded "Sales Hunt Group", in another case.
+				// The seeded "Sales Hunt Group", in another case: caught at plan.
 				Config:      p.config(serviceCase.hcl(`  name = "sales hunt group"` + "\n" + `  type = "call_queue"`)),
-				ExpectError: wrappedText(`name "sales hunt group" is already used by service "Sales Hunt Group"`),
+				ExpectError: wrappedText(`Could not plan callingportal_service: name "sales hunt group" is already used by service "Sales Hunt Group"`),
+				PlanOnly:    true,
+			},
+			{
+				Config:      p.config(phoneCase.hcl(`  name = "LOBBY PHONE"`)),
+				ExpectError: wrappedText(`Could not plan callingportal_phone: name "LOBBY PHONE" is already used by phone "Lobby Phone"`),
+				PlanOnly:    true,
 			},
 			{
 				// A seeded user's extension.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/client"
@@ -228,4 +229,19 @@ func (l *planLedger) checkPlannedNumber(ctx context.Context, attr path.Path, own
 			owner: owner, replacing: !prior.IsNull(),
 		}, diags)
 	}
+}
+
+// plannedChange reads the plan and the prior state (zero on a create) of a
+// ModifyPlan request. ok is false when there is nothing to check: the
+// provider is not configured yet (validate), the plan is a destroy, or the
+// request could not be read (the diagnostics say why).
+func plannedChange[M any](ctx context.Context, configured bool, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) (plan, state M, ok bool) {
+	if !configured || req.Plan.Raw.IsNull() {
+		return plan, state, false
+	}
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
+	return plan, state, !resp.Diagnostics.HasError()
 }

@@ -94,18 +94,11 @@ func (r *numberAssignmentResource) Configure(_ context.Context, req resource.Con
 // the target exists, and a new number is in the pool, free, claimed once in
 // the plan, and has a station (see planLedger). A move needs no station.
 func (r *numberAssignmentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.client == nil || req.Plan.Raw.IsNull() {
-		return // not configured (validate), or a destroy
-	}
-	var plan, state numberAssignmentModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	creating := req.State.Raw.IsNull()
-	if !creating {
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	}
-	if resp.Diagnostics.HasError() {
+	plan, state, ok := plannedChange[numberAssignmentModel](ctx, r.client != nil, req, resp)
+	if !ok {
 		return
 	}
+	creating := req.State.Raw.IsNull()
 	// A target from another resource, not known yet, is the portal's to check at apply.
 	targetKnown := !plan.ServiceID.IsUnknown() && !plan.PhoneID.IsUnknown()
 	if t := plan.target(); targetKnown && (creating || t != state.target()) {

@@ -103,15 +103,8 @@ func (r *targetResource[T, In, M]) Configure(_ context.Context, req resource.Con
 // service of the portal already has (regardless of case), with the
 // portal's own message, before anything is written.
 func (r *targetResource[T, In, M]) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.client == nil || req.Plan.Raw.IsNull() {
-		return // not configured (validate), or a destroy
-	}
-	var plan, state M
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if !req.State.Raw.IsNull() {
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	}
-	if resp.Diagnostics.HasError() {
+	plan, state, ok := plannedChange[M](ctx, r.client != nil, req, resp)
+	if !ok {
 		return
 	}
 	planned, prior := r.kind.base(&plan), r.kind.base(&state)

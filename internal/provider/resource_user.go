@@ -121,15 +121,8 @@ func (r *userResource) Configure(_ context.Context, req resource.ConfigureReques
 // is written: in the pool, free, claimed once in the plan, and a station for
 // it (see planLedger). A replaced user frees its station before taking one.
 func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.client == nil || req.Plan.Raw.IsNull() {
-		return // not configured (validate), or a destroy
-	}
-	var plan, state userModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if !req.State.Raw.IsNull() {
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	}
-	if resp.Diagnostics.HasError() {
+	plan, state, ok := plannedChange[userModel](ctx, r.client != nil, req, resp)
+	if !ok {
 		return
 	}
 	r.ledger.checkPlannedNumber(ctx, path.Root("phone_number"), "callingportal_user", plan.PhoneNumber, state.PhoneNumber, state.ID.ValueString(), &resp.Diagnostics)

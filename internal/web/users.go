@@ -63,37 +63,71 @@ func (h *handler) users(w http.ResponseWriter, r *http.Request, sess *session) {
 	h.render(w, r, http.StatusOK, "users.html", view{Title: "Users", Nav: "users", Session: sess, Data: d})
 }
 
-func (h *handler) phones(w http.ResponseWriter, r *http.Request, sess *session) {
-	var d listData[contract.Phone]
-	err := h.store.View(r.Context(), func(tx portal.Tx) (err error) {
-		if d, err = listPage(r, "/phones", listPhones(tx, sess.site), phoneKey, phoneName); err != nil {
-			return err
-		}
-		d.Held, err = heldNumbers(tx, sess.site, contract.TargetPhone)
-		return err
-	})
-	if err != nil {
-		h.fail(w, r, sess, err)
-		return
-	}
-	h.render(w, r, http.StatusOK, "phones.html", view{Title: "Phones", Nav: "phones", Session: sess, Data: d})
+// targetsPage is the phones or the services page: one template and one
+// handler serve both, told by this what differs.
+type targetsPage struct {
+	kind                        contract.TargetType
+	Title, Plural, Hint, Detail string // the heading, the path's word, its hint, the heading of the kind's own column
+	rows                        func(tx portal.Tx, site string) func(portal.Page) ([]targetRow, error)
 }
 
-func (h *handler) services(w http.ResponseWriter, r *http.Request, sess *session) {
-	var d listData[contract.Service]
-	err := h.store.View(r.Context(), func(tx portal.Tx) (err error) {
-		if d, err = listPage(r, "/services", listServices(tx, sess.site), serviceKey, serviceName); err != nil {
-			return err
-		}
-		d.Held, err = heldNumbers(tx, sess.site, contract.TargetService)
-		return err
-	})
-	if err != nil {
-		h.fail(w, r, sess, err)
-		return
-	}
-	h.render(w, r, http.StatusOK, "services.html", view{Title: "Services", Nav: "services", Session: sess, Data: d})
+// targetRow is one phone or service as its page shows it; Detail is a
+// phone's model or a service's type.
+type targetRow struct{ ID, Name, Detail string }
+
+// targetsData is what the targets page template reads.
+type targetsData struct {
+	listData[targetRow]
+	Page targetsPage
 }
+
+var (
+	phonesPage = targetsPage{kind: contract.TargetPhone, Title: "Phones", Plural: "phones", Detail: "Model",
+		Hint: "Desk phones and other devices. Assign a number to one from the Numbers page's Actions menu.",
+		rows: func(tx portal.Tx, site string) func(portal.Page) ([]targetRow, error) {
+			return rowsOf(listPhones(tx, site), func(ph contract.Phone) targetRow { return targetRow{ph.ID, ph.Name, ph.Model} })
+		}}
+	servicesPage = targetsPage{kind: contract.TargetService, Title: "Services", Plural: "services", Detail: "Type",
+		Hint: "Auto attendants, hunt groups, call queues and the like. Assign a number to one from the Numbers page's Actions menu.",
+		rows: func(tx portal.Tx, site string) func(portal.Page) ([]targetRow, error) {
+			return rowsOf(listServices(tx, site), func(s contract.Service) targetRow { return targetRow{s.ID, s.Name, s.Type} })
+		}}
+)
+
+// rowsOf pages list as rows.
+func rowsOf[T any](list func(portal.Page) ([]T, error), row func(T) targetRow) func(portal.Page) ([]targetRow, error) {
+	return func(p portal.Page) ([]targetRow, error) {
+		items, err := list(p)
+		rows := make([]targetRow, 0, len(items))
+		for _, v := range items {
+			rows = append(rows, row(v))
+		}
+		return rows, err
+	}
+}
+
+// targets serves the phones or the services page.
+func (h *handler) targets(page targetsPage) func(http.ResponseWriter, *http.Request, *session) {
+	path := "/" + page.Plural
+	return func(w http.ResponseWriter, r *http.Request, sess *session) {
+		d := targetsData{Page: page}
+		err := h.store.View(r.Context(), func(tx portal.Tx) (err error) {
+			if d.listData, err = listPage(r, path, page.rows(tx, sess.site), rowID, rowName); err != nil {
+				return err
+			}
+			d.Held, err = heldNumbers(tx, sess.site, page.kind)
+			return err
+		})
+		if err != nil {
+			h.fail(w, r, sess, err)
+			return
+		}
+		h.render(w, r, http.StatusOK, "targets.html", view{Title: page.Title, Nav: page.Plural, Session: sess, Data: d})
+	}
+}
+
+func rowID(r targetRow) string   { return r.ID }
+func rowName(r targetRow) string { return r.Name }
 
 // userForm is the "Add user" form: a new user gets its number when it is
 // set up, so this is also the Actions menu's "Assign to a user".

@@ -116,8 +116,8 @@ func (h *handler) routes() {
 	m.HandleFunc("POST /users", h.authed(h.createUser))
 	m.HandleFunc("GET /users/{id}/delete", h.authed(h.deleteUserForm))
 	m.HandleFunc("POST /users/{id}/delete", h.authed(h.deleteUser))
-	m.HandleFunc("GET /phones", h.authed(h.phones))
-	m.HandleFunc("GET /services", h.authed(h.services))
+	m.HandleFunc("GET /phones", h.authed(h.targets(phonesPage)))
+	m.HandleFunc("GET /services", h.authed(h.targets(servicesPage)))
 
 	m.HandleFunc("/", h.notFound)
 }

@@ -1,7 +1,7 @@
 // Package server is the calling portal's versioned JSON HTTP API (v1) over
 // the rules of package portal: bearer-token auth scoped to a site, ETags and
 // If-Match, pagination, idempotent creates, per-token rate limits, the CSV
-// export and an OpenAPI description of itself.
+// export, request counts for Prometheus and an OpenAPI description of itself.
 package server
 
 import (
@@ -49,6 +49,7 @@ type route struct {
 var routes = []route{
 	{"GET", "/v1/openapi.json", public, false, (*server).openAPI},
 	{"GET", "/v1/healthz", public, false, (*server).healthz},
+	{"GET", "/v1/metrics", public, false, (*server).metrics},
 
 	{"POST", "/v1/sites", adminOnly, true, (*server).createSite},
 	{"GET", "/v1/sites", adminOnly, false, (*server).listSites},
@@ -91,6 +92,7 @@ type server struct {
 	log     *slog.Logger
 	limiter *limiter // nil when unlimited
 	mux     *http.ServeMux
+	counts  metrics
 }
 
 // New returns the API handler over store.
@@ -107,7 +109,8 @@ func New(store portal.Store, opts Options) http.Handler {
 	if opts.Clock == nil {
 		opts.Clock = portal.SystemClock
 	}
-	s := &server{store: store, opts: opts, log: opts.Logger, mux: http.NewServeMux()}
+	s := &server{store: store, opts: opts, log: opts.Logger, mux: http.NewServeMux(),
+		counts: metrics{answered: map[answerKey]uint64{}}}
 	if opts.RateLimit > 0 {
 		burst := opts.Burst
 		if burst < 1 {
@@ -138,6 +141,7 @@ func (s *server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 				s.writeError(rec, r, fmt.Errorf("panic: %v", p))
 			}
 		}
+		s.counts.count(r, rec.Status)
 		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.Status,
 			"duration", time.Since(start), "token", rec.TokenID)
 	}()

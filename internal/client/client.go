@@ -9,6 +9,8 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strings"
+	"sync"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/hashicorp/go-retryablehttp"
@@ -103,6 +105,9 @@ type Client struct {
 	userAgent string
 	http      *retryablehttp.Client
 	logger    func(context.Context) retryablehttp.LeveledLogger // nil: silent
+
+	writeMu sync.Mutex
+	written map[string]uint64 // writes sent, by area of the site ("users"); see View
 }
 
 // New checks cfg, fills in its defaults and returns a client for cfg.Site.
@@ -117,6 +122,7 @@ func New(cfg Config) (*Client, error) {
 		token:     cfg.Token,
 		userAgent: cfg.UserAgent,
 		logger:    cfg.Logger,
+		written:   map[string]uint64{},
 		http: &retryablehttp.Client{
 			HTTPClient:   cfg.HTTPClient,
 			RetryMax:     cfg.MaxRetries,
@@ -160,4 +166,29 @@ func (c *Client) log(ctx context.Context) retryablehttp.LeveledLogger {
 		return nil
 	}
 	return c.logger(ctx)
+}
+
+// wrote records a write sent to path, whatever its outcome (a lost answer may
+// have applied it). Any write may change which numbers are held, so it counts
+// for the numbers as well as for its own area.
+func (c *Client) wrote(path string) {
+	area := "site" // the site itself, or a path outside any site
+	if rest, onSite := strings.CutPrefix(path, "/v1/sites/"); onSite {
+		if _, below, ok := strings.Cut(rest, "/"); ok {
+			area, _, _ = strings.Cut(below, "/")
+		}
+	}
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	c.written[area]++
+	if area != "numbers" {
+		c.written["numbers"]++
+	}
+}
+
+// writes is the count of writes sent to area.
+func (c *Client) writes(area string) uint64 {
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	return c.written[area]
 }

@@ -99,6 +99,9 @@ func (c *Client) newRequest(ctx context.Context, method, path string, q url.Valu
 func (c *Client) do(req *retryablehttp.Request, out any) error {
 	method, path := req.Method, req.URL.EscapedPath()
 	req = req.WithContext(withReplayable(req.Context(), req.Method, req.Header))
+	if method != http.MethodGet {
+		defer c.wrote(path)
+	}
 	resp, err := c.http.Do(req)
 	if resp != nil {
 		defer resp.Body.Close()

@@ -170,13 +170,17 @@ func (c *Client) log(ctx context.Context) retryablehttp.LeveledLogger {
 
 // wrote records a write sent to path, whatever its outcome (a lost answer may
 // have applied it). Any write may change which numbers are held, so it counts
-// for the numbers as well as for its own area.
-func (c *Client) wrote(path string) {
+// for the numbers. A create (POST) only adds an object, which a View reads
+// directly as missing from its list, so it leaves the other lists alone.
+func (c *Client) wrote(method, path string) {
 	area := "site" // the site itself, or a path outside any site
 	if rest, onSite := strings.CutPrefix(path, "/v1/sites/"); onSite {
 		if _, below, ok := strings.Cut(rest, "/"); ok {
 			area, _, _ = strings.Cut(below, "/")
 		}
+	}
+	if method == http.MethodPost {
+		area = "numbers"
 	}
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()

@@ -100,7 +100,7 @@ func (c *Client) do(req *retryablehttp.Request, out any) error {
 	method, path := req.Method, req.URL.EscapedPath()
 	req = req.WithContext(withReplayable(req.Context(), req.Method, req.Header))
 	if method != http.MethodGet {
-		defer c.wrote(path)
+		defer c.wrote(method, path)
 	}
 	resp, err := c.http.Do(req)
 	if resp != nil {

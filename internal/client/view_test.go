@@ -74,6 +74,27 @@ func TestViewServesReadsFromOneList(t *testing.T) {
 	if got := p.faults.seen["GET /v1/sites/hq/services"]; got != 1 {
 		t.Errorf("a user write refetched the services: %d list requests, want 1", got)
 	}
+
+	// A create adds a user the list lacks, so it is read directly; the
+	// others are still served from the list.
+	if _, err := v.User(ctx, ids[2]); err != nil {
+		t.Fatal(err)
+	}
+	lists := p.faults.seen["GET /v1/sites/hq/users"]
+	created, err := p.client.Users.Create(ctx, contract.UserInput{Email: new("new@example.com"),
+		FirstName: new("F"), LastName: new("L"), PhoneNumber: new("+13125550106")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{ids[2], created.ID} {
+		if u, err := v.User(ctx, id); err != nil || u.ID != id {
+			t.Errorf("after a create, view.User(%s) = %v, %v", id, u.ID, err)
+		}
+	}
+	if got := p.faults.seen["GET /v1/sites/hq/users"]; got != lists || p.faults.seen["GET /v1/sites/hq/users/"+created.ID] != 1 {
+		t.Errorf("after a create: %d more list requests and %d direct reads of the new user, want 0 and 1",
+			got-lists, p.faults.seen["GET /v1/sites/hq/users/"+created.ID])
+	}
 }
 
 // TestViewNumbersByHolder reads numbers from the list of those a kind of

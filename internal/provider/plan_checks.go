@@ -25,15 +25,27 @@ import (
 // is new for every run (every Configure). During apply Terraform plans each
 // resource again just before applying it, interleaved with the creates of
 // others; the ledger then counts only claims not yet applied, against the
-// inventory as it is now, so it never rejects there what passed the plan.
+// inventory less what this process took since, so it never rejects there
+// what passed the plan.
+//
+// The ledger reads the site once per run (a picture: the inventory and the
+// available numbers), not once per resource. The picture only ever passes a
+// check: a number it does not show as available is read again, and a count
+// that does not fit is made again against a fresh inventory, so every
+// refusal states the portal as it is. What another process takes after the
+// picture is the portal's to refuse at apply, as it always was.
 type planLedger struct {
 	portal ledgerPortal
 
-	// apply is held shared by a create while it takes a station and
-	// exclusively by a check while it reads the inventory: every station
-	// taken in this process is then either in the inventory or still an
-	// open claim here, never both and never neither.
+	// apply is held shared by a create while it takes a station, and
+	// exclusively while the inventory is read: every station taken in this
+	// process is then either in the inventory or counted in taken, never
+	// both and never neither. A create holds no lock that another create
+	// or a passing check waits for.
 	apply sync.RWMutex
+
+	load sync.Mutex // held while the picture loads
+	pic  *sitePicture
 
 	mu     sync.Mutex
 	claims map[string]*claim // by canonical number
@@ -41,6 +53,15 @@ type planLedger struct {
 	// ID, for when Terraform replaces such a resource without a change in
 	// its configuration (-replace, taint) and plans it as a plain create.
 	held map[string]string
+	// taken counts the stations that creates of this process took after
+	// the picture's inventory was read.
+	taken int
+}
+
+// sitePicture is the site as the ledger first read it in this run.
+type sitePicture struct {
+	inv  contract.Inventory
+	free map[string]bool // the available numbers, canonical
 }
 
 type claim struct {
@@ -56,6 +77,7 @@ type claim struct {
 // with an error matching client.ErrNotFound for a number not in the pool.
 type ledgerPortal interface {
 	ReadNumber(ctx context.Context, number string) (contract.Number, error)
+	AvailableNumbers(ctx context.Context) ([]contract.Number, error)
 	ReadInventory(ctx context.Context) (contract.Inventory, error)
 	Site() string
 }
@@ -67,6 +89,10 @@ type clientPortal struct{ cl *client.Client }
 
 func (p clientPortal) ReadNumber(ctx context.Context, number string) (contract.Number, error) {
 	return p.cl.Numbers.Read(ctx, number)
+}
+
+func (p clientPortal) AvailableNumbers(ctx context.Context) ([]contract.Number, error) {
+	return p.cl.Numbers.List(ctx, contract.NumberFilter{Status: contract.StatusAvailable})
 }
 
 func (p clientPortal) ReadInventory(ctx context.Context) (contract.Inventory, error) {
@@ -91,19 +117,26 @@ type numberClaim struct {
 
 // check validates c against the portal and the rest of the plan.
 func (l *planLedger) check(ctx context.Context, c numberClaim, diags *diag.Diagnostics) {
-	n, err := l.portal.ReadNumber(ctx, c.number)
-	switch {
-	case errors.Is(err, client.ErrNotFound):
-		addPortalError(diags, c.attr, "plan "+c.owner, contract.NotInPool(l.portal.Site(), c.number))
+	pic, what, err := l.picture(ctx)
+	if err != nil {
+		addPortalError(diags, errorAttribute(err, nil, c.attr), what, err)
 		return
-	case err != nil:
-		addPortalError(diags, errorAttribute(err, nil, c.attr), "check number "+c.number, err)
-		return
-	case n.Status != contract.StatusAvailable && !l.reclaim(n, c.owner):
-		addPortalError(diags, c.attr, "plan "+c.owner, contract.HolderError(n))
-		return
-	case n.Status != contract.StatusAvailable:
-		return // the create half of a replacement: it frees the number first
+	}
+	if !pic.free[c.number] {
+		n, err := l.portal.ReadNumber(ctx, c.number)
+		switch {
+		case errors.Is(err, client.ErrNotFound):
+			addPortalError(diags, c.attr, "plan "+c.owner, contract.NotInPool(l.portal.Site(), c.number))
+			return
+		case err != nil:
+			addPortalError(diags, errorAttribute(err, nil, c.attr), "check number "+c.number, err)
+			return
+		case n.Status != contract.StatusAvailable && !l.reclaim(n, c.owner):
+			addPortalError(diags, c.attr, "plan "+c.owner, contract.HolderError(n))
+			return
+		case n.Status != contract.StatusAvailable:
+			return // the create half of a replacement: it frees the number first
+		}
 	}
 
 	l.mu.Lock()
@@ -120,14 +153,15 @@ func (l *planLedger) check(ctx context.Context, c numberClaim, diags *diag.Diagn
 		return
 	}
 	l.claims[c.number] = &claim{owner: c.owner, station: !c.replacing, replanned: c.replacing}
+	needed, available := l.openStations(), pic.inv.Available-l.taken
 	l.mu.Unlock()
-	if c.replacing {
+	if c.replacing || needed <= available {
 		return
 	}
 
-	l.apply.Lock()
-	defer l.apply.Unlock()
-	inv, err := l.portal.ReadInventory(ctx)
+	// It does not fit the picture: count again against the inventory as
+	// it is now, which the refusal states.
+	inv, err := l.readInventory(ctx)
 	if err != nil {
 		// Unchecked, the claim must not count against the others.
 		l.mu.Lock()
@@ -136,9 +170,54 @@ func (l *planLedger) check(ctx context.Context, c numberClaim, diags *diag.Diagn
 		addPortalError(diags, errorAttribute(err, nil, c.attr), "read the station inventory", err)
 		return
 	}
-	if needed := l.openStations(); needed > inv.Available {
+	l.mu.Lock()
+	needed = l.openStations()
+	l.mu.Unlock()
+	if needed > inv.Available {
 		addPortalError(diags, c.attr, "plan "+c.owner, contract.NoStations("this plan", needed, inv))
 	}
+}
+
+// picture is the site as this run first read it, loaded by the first check;
+// a failed load is tried again by the next. what names the read that failed.
+func (l *planLedger) picture(ctx context.Context) (pic *sitePicture, what string, err error) {
+	l.load.Lock()
+	defer l.load.Unlock()
+	if l.pic != nil {
+		return l.pic, "", nil
+	}
+	available, err := l.portal.AvailableNumbers(ctx)
+	if err != nil {
+		return nil, "list the available numbers", err
+	}
+	inv, err := l.readInventory(ctx)
+	if err != nil {
+		return nil, "read the station inventory", err
+	}
+	pic = &sitePicture{inv: inv, free: make(map[string]bool, len(available))}
+	for _, n := range available {
+		pic.free[n.Number] = true
+	}
+	l.pic = pic
+	return pic, "", nil
+}
+
+// readInventory reads the inventory once no create of this process is in
+// flight, and makes it the picture's: taken starts again from zero.
+func (l *planLedger) readInventory(ctx context.Context) (contract.Inventory, error) {
+	l.apply.Lock()
+	defer l.apply.Unlock()
+	inv, err := l.portal.ReadInventory(ctx)
+	if err != nil {
+		return inv, err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.pic != nil {
+		l.pic.inv = inv
+	}
+	l.taken = 0
+	return inv, nil
 }
 
 // holding records that a resource of this run holds number: its Read found
@@ -166,10 +245,9 @@ func (l *planLedger) reclaim(n contract.Number, owner string) bool {
 	return true
 }
 
-// openStations counts the claims that still need a new station.
+// openStations counts the claims that still need a new station; l.mu is
+// held.
 func (l *planLedger) openStations() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	open := 0
 	for _, c := range l.claims {
 		if c.station && !c.settled {
@@ -180,16 +258,19 @@ func (l *planLedger) openStations() int {
 }
 
 // taking wraps a create that takes number's station; call done when the
-// portal has answered, whether it succeeded or not.
-func (l *planLedger) taking(number string) (done func()) {
+// portal has answered, with whether it took the station.
+func (l *planLedger) taking(number string) (done func(took bool)) {
 	if l == nil {
-		return func() {} // the provider was not configured for plans
+		return func(bool) {} // the provider was not configured for plans
 	}
 	l.apply.RLock()
-	return func() {
+	return func(took bool) {
 		l.mu.Lock()
 		if c := l.claims[number]; c != nil {
 			c.settled = true
+		}
+		if took {
+			l.taken++
 		}
 		l.mu.Unlock()
 		l.apply.RUnlock()
@@ -198,15 +279,15 @@ func (l *planLedger) taking(number string) (done func()) {
 
 // checkTarget fails the plan when a phone or service to assign to does not
 // exist.
-func checkTarget(ctx context.Context, cl *client.Client, attr path.Path, t contract.Target, diags *diag.Diagnostics) {
+func checkTarget(ctx context.Context, view *client.View, site string, attr path.Path, t contract.Target, diags *diag.Diagnostics) {
 	var err error
 	if t.Type == contract.TargetPhone {
-		_, err = cl.Phones.Read(ctx, t.ID)
+		_, err = view.Phone(ctx, t.ID)
 	} else {
-		_, err = cl.Services.Read(ctx, t.ID)
+		_, err = view.Service(ctx, t.ID)
 	}
 	if errors.Is(err, client.ErrNotFound) {
-		err = contract.Invalid(attr.String(), "%s %q does not exist on site %s", t.Type, t.ID, cl.Site)
+		err = contract.Invalid(attr.String(), "%s %q does not exist on site %s", t.Type, t.ID, site)
 	}
 	if err != nil {
 		addPortalError(diags, attr, "check the "+string(t.Type), err)

@@ -42,8 +42,9 @@ type fakePortal struct {
 	mu             sync.Mutex
 	numbers        map[string]contract.Number
 	inv            contract.Inventory
-	failNext       map[string]error // by number, or "inventory"
+	failNext       map[string]error // by number, "available" or "inventory"
 	numberReads    int
+	lists          int
 	inventoryReads int
 	// onInventory, when set, is called on each inventory read; it may block.
 	onInventory func()
@@ -96,6 +97,23 @@ func (p *fakePortal) ReadNumber(_ context.Context, number string) (contract.Numb
 	return n, nil
 }
 
+func (p *fakePortal) AvailableNumbers(context.Context) ([]contract.Number, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.lists++
+	if err := p.failNext["available"]; err != nil {
+		delete(p.failNext, "available")
+		return nil, err
+	}
+	var available []contract.Number
+	for _, n := range p.numbers {
+		if n.Status == contract.StatusAvailable {
+			available = append(available, n)
+		}
+	}
+	return available, nil
+}
+
 func (p *fakePortal) ReadInventory(context.Context) (contract.Inventory, error) {
 	if p.onInventory != nil {
 		p.onInventory()
@@ -139,12 +157,12 @@ func (p *fakePortal) destroy(number string) {
 }
 
 // reads is what a run of the ledger asked the portal.
-type reads struct{ numbers, inventory int }
+type reads struct{ numbers, lists, inventory int }
 
 func (p *fakePortal) reads() reads {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return reads{p.numberReads, p.inventoryReads}
+	return reads{p.numberReads, p.lists, p.inventoryReads}
 }
 
 // action is what Terraform does in a step.
@@ -259,7 +277,7 @@ func (s step) run(t *testing.T, l *planLedger, p *fakePortal) {
 				t.Errorf("apply %s %s: the portal refused the create: %v", s.owner, number, err)
 			}
 		}
-		done()
+		done(err == nil)
 	case destroy:
 		p.destroy(number)
 	case failNext:
@@ -326,7 +344,7 @@ func TestPlanLedger(t *testing.T) {
 			name:      "creates that fit",
 			available: 2,
 			steps:     []step{create(assignmentType, num(150)), create(userType, num(151))},
-			reads:     &reads{numbers: 2, inventory: 2},
+			reads:     &reads{numbers: 0, lists: 1, inventory: 1},
 		},
 		{
 			name:      "one create too many states the figures",
@@ -345,7 +363,7 @@ func TestPlanLedger(t *testing.T) {
 				create(assignmentType, "+14155550100").fails("Not found in the portal",
 					"Could not plan callingportal_number_assignment: number +14155550100 is not in the number pool of site demo"),
 			},
-			reads: &reads{numbers: 1, inventory: 0},
+			reads: &reads{numbers: 1, lists: 1, inventory: 1},
 		},
 		{
 			name:      "a number held by a user",
@@ -386,13 +404,13 @@ func TestPlanLedger(t *testing.T) {
 			name:      "unknown numbers are skipped",
 			available: 1,
 			steps:     []step{unknown(assignmentType), unknown(userType), create(assignmentType, num(150))},
-			reads:     &reads{numbers: 1, inventory: 1},
+			reads:     &reads{numbers: 0, lists: 1, inventory: 1},
 		},
 		{
 			name:      "an unchanged number, as in a move, is no claim",
 			available: 0,
 			steps:     []step{keep(userType, num(140), "usr_jane"), keep(assignmentType, num(141), "svc_after")},
-			reads:     &reads{numbers: 0, inventory: 0},
+			reads:     &reads{numbers: 0, lists: 0, inventory: 0},
 		},
 		{
 			// Terraform plans a replacement with the prior state, then its
@@ -406,7 +424,7 @@ func TestPlanLedger(t *testing.T) {
 				create(assignmentType, num(151)).fails(noStations,
 					"Could not plan callingportal_number_assignment: this plan needs 1 new station; site demo has 0 available (7 in use of 7 purchased)"),
 			},
-			reads: &reads{numbers: 3, inventory: 1},
+			reads: &reads{numbers: 0, lists: 1, inventory: 2},
 		},
 		{
 			name:      "a replacement folds one second plan",
@@ -441,7 +459,7 @@ func TestPlanLedger(t *testing.T) {
 				create(assignmentType, num(150)).fails(noStations,
 					"Could not plan callingportal_number_assignment: this plan needs 1 new station; site demo has 0 available (7 in use of 7 purchased)"),
 			},
-			reads: &reads{numbers: 3, inventory: 1},
+			reads: &reads{numbers: 2, lists: 1, inventory: 2},
 		},
 		{
 			// -replace plans the resource as it is, then as a create with no
@@ -454,7 +472,7 @@ func TestPlanLedger(t *testing.T) {
 				keep(assignmentType, num(141), "svc_after"),
 				create(assignmentType, num(141)),
 			},
-			reads: &reads{numbers: 2, inventory: 0},
+			reads: &reads{numbers: 2, lists: 1, inventory: 1},
 		},
 		{
 			name:      "a number is taken back once",
@@ -494,11 +512,22 @@ func TestPlanLedger(t *testing.T) {
 			name:      "a failed number read",
 			available: 1,
 			steps: []step{
-				failing(num(150), errRefused),
-				create(assignmentType, num(150)).failsOnResource(portalError,
-					"Could not check number +13125550150: connection refused"),
+				failing(num(101), errRefused),
+				create(assignmentType, num(101)).failsOnResource(portalError,
+					"Could not check number +13125550101: connection refused"),
 				create(assignmentType, num(151)),
 			},
+		},
+		{
+			name:      "a failed list of the available numbers is tried again",
+			available: 1,
+			steps: []step{
+				failing("available", errRefused),
+				create(assignmentType, num(150)).failsOnResource(portalError,
+					"Could not list the available numbers: connection refused"),
+				create(assignmentType, num(151)),
+			},
+			reads: &reads{numbers: 0, lists: 2, inventory: 1},
 		},
 		{
 			name:      "a failed inventory read does not count against the others",
@@ -545,6 +574,20 @@ func TestPlanLedger(t *testing.T) {
 				create(assignmentType, num(151)),
 				applied(assignmentType, num(151)),
 			},
+		},
+		{
+			// Replacements destroy between the re-plans of others: what a
+			// destroy frees after the picture is read is found again.
+			name:      "apply: a number and a station freed after the picture",
+			available: 1,
+			steps: []step{
+				create(assignmentType, num(150)),
+				applied(assignmentType, num(150)),
+				destroyed(num(101)),
+				create(userType, num(101)),
+				applied(userType, num(101)),
+			},
+			reads: &reads{numbers: 1, lists: 1, inventory: 2},
 		},
 		{
 			// Terraform destroys first, then re-plans the create half with
@@ -722,11 +765,12 @@ func TestPlanLedger_concurrentApply(t *testing.T) {
 	}
 }
 
-// TestPlanLedger_checkWaitsForCreateInFlight: a create that has taken a
-// station the inventory may or may not show yet is still an open claim; a
-// check must not count the inventory until the create has answered, or it
-// counts that station twice.
-func TestPlanLedger_checkWaitsForCreateInFlight(t *testing.T) {
+// TestPlanLedger_createInFlight: a create that has taken a station the
+// inventory may or may not show yet is an open claim. A check that passes
+// does not wait for it (one slow create must not hold the run back); a
+// check that does not fit waits for it to answer before it reads the
+// inventory, or it would count that station twice.
+func TestPlanLedger_createInFlight(t *testing.T) {
 	p := newFakePortal(2)
 	l := newPlanLedger(p)
 	if diags := planNumber(l, create(assignmentType, num(150))); diags.HasError() {
@@ -737,20 +781,27 @@ func TestPlanLedger_checkWaitsForCreateInFlight(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	withoutDeadlock(t, func() {
+		if diags := planNumber(l, create(assignmentType, num(151))); diags.HasError() {
+			t.Errorf("re-plan of the second create while the first is in flight: %s", describe(diags))
+		}
+	})
+
 	counted := make(chan struct{}, 1)
 	p.onInventory = func() { counted <- struct{}{} }
-	second := make(chan diag.Diagnostics)
-	go func() { second <- planNumber(l, create(assignmentType, num(151))) }()
+	third := make(chan diag.Diagnostics)
+	go func() { third <- planNumber(l, create(assignmentType, num(152))) }()
 	select {
 	case <-counted:
 		t.Error("a check read the inventory while a create was in flight")
 	case <-time.After(100 * time.Millisecond):
 	}
-	done()
+	done(true)
 	select {
-	case diags := <-second:
-		if diags.HasError() {
-			t.Errorf("re-plan of the second create: %s", describe(diags))
+	case diags := <-third:
+		const want = "Could not plan callingportal_number_assignment: this plan needs 2 new stations; site demo has 1 available (8 in use of 9 purchased)"
+		if len(diags) != 1 || diags[0].Detail() != want {
+			t.Errorf("re-plan of a third create: %s\nwant %q", describe(diags), want)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the check still waits after the create answered")

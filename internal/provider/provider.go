@@ -57,6 +57,9 @@ type providerModel struct {
 // providerData is what resources and data sources receive in Configure.
 type providerData struct {
 	client *client.Client
+	// view serves Reads and plan checks from one list per kind of object:
+	// a refresh of N resources costs N/500 requests, not N.
+	view   *client.View
 	site   string
 	ledger *planLedger
 	names  *heldNames
@@ -150,7 +153,7 @@ func (p *callingportalProvider) Configure(ctx context.Context, req provider.Conf
 		return
 	}
 	tflog.Debug(ctx, "configured calling portal client", map[string]any{"endpoint": endpoint, "site": site})
-	data := &providerData{client: cl, site: site, ledger: newPlanLedger(clientPortal{cl}), names: &heldNames{ids: map[string]string{}}}
+	data := &providerData{client: cl, view: cl.NewView(), site: site, ledger: newPlanLedger(clientPortal{cl}), names: &heldNames{ids: map[string]string{}}}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }

@@ -34,6 +34,7 @@ func NewNumberAssignmentResource() resource.Resource { return &numberAssignmentR
 
 type numberAssignmentResource struct {
 	client *client.Client
+	view   *client.View
 	ledger *planLedger // nil unless configured for a Terraform run
 }
 
@@ -86,7 +87,7 @@ func (r *numberAssignmentResource) ConfigValidators(context.Context) []resource.
 
 func (r *numberAssignmentResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
-		r.client, r.ledger = pd.client, pd.ledger
+		r.client, r.view, r.ledger = pd.client, pd.view, pd.ledger
 	}
 }
 
@@ -102,7 +103,7 @@ func (r *numberAssignmentResource) ModifyPlan(ctx context.Context, req resource.
 	// A target from another resource, not known yet, is the portal's to check at apply.
 	targetKnown := !plan.ServiceID.IsUnknown() && !plan.PhoneID.IsUnknown()
 	if t := plan.target(); targetKnown && (creating || t != state.target()) {
-		checkTarget(ctx, r.client, path.Root(string(t.Type)+"_id"), t, &resp.Diagnostics)
+		checkTarget(ctx, r.view, r.client.Site, path.Root(string(t.Type)+"_id"), t, &resp.Diagnostics)
 	}
 	r.ledger.checkPlannedNumber(ctx, path.Root("number"), "callingportal_number_assignment", plan.Number, state.Number, state.target().ID, &resp.Diagnostics)
 }
@@ -120,7 +121,7 @@ func (r *numberAssignmentResource) Read(ctx context.Context, req resource.ReadRe
 		return
 	}
 	number := state.Number.ValueString()
-	n, err := r.client.Numbers.Read(ctx, number)
+	n, err := r.view.Number(ctx, number, state.target().Type)
 	switch {
 	case errors.Is(err, client.ErrNotFound):
 		tflog.Info(ctx, "number left the pool outside Terraform; removing the assignment from state", map[string]any{"number": number})
@@ -185,7 +186,7 @@ func (r *numberAssignmentResource) ImportState(ctx context.Context, req resource
 			fmt.Sprintf("Import a number assignment by its number, e.g. +13125550142: %s.", portalMessage(err)))
 		return
 	}
-	n, err := r.client.Numbers.Read(ctx, number)
+	n, err := r.view.Number(ctx, number, "")
 	switch {
 	case err != nil:
 		addPortalError(&resp.Diagnostics, path.Empty(), "import number "+number, err)
@@ -223,12 +224,12 @@ func (r *numberAssignmentResource) assign(ctx context.Context, plan tfsdk.Plan, 
 		return
 	}
 	number, t := m.Number.ValueString(), m.target()
-	action, done := "move", func() {}
+	action, done := "move", func(bool) {}
 	if create {
 		action, done = "assign", r.ledger.taking(number)
 	}
 	n, err := r.client.Numbers.Assign(ctx, number, t, create)
-	done()
+	done(err == nil)
 	if err != nil {
 		addPortalError(diags, errorAttribute(err, numberAssignmentFields, path.Root("number")),
 			fmt.Sprintf("%s %s to %s %s", action, number, t.Type, t.ID), err)

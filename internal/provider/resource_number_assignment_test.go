@@ -250,7 +250,7 @@ func TestAccNumberAssignment_importErrors(t *testing.T) {
 func TestNumberAssignmentOutsideTerraform(t *testing.T) {
 	p := startUnitPortal(t)
 	ctx := context.Background()
-	r := &numberAssignmentResource{client: p.client}
+	r := &numberAssignmentResource{client: p.client, view: p.client.NewView()}
 	var schemaResp fwresource.SchemaResponse
 	r.Schema(ctx, fwresource.SchemaRequest{}, &schemaResp)
 	stateOf := func(number string) tfsdk.State {

@@ -44,7 +44,8 @@ var phoneKind = targetKind[contract.Phone, contract.PhoneInput, phoneModel]{
 			PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 		},
 	},
-	api: func(c *client.Client) client.Targets[contract.Phone, contract.PhoneInput] { return c.Phones },
+	api:  func(c *client.Client) client.Targets[contract.Phone, contract.PhoneInput] { return c.Phones },
+	read: (*client.View).Phone,
 	fromAPI: func(ph contract.Phone) phoneModel {
 		return phoneModel{
 			targetModel: targetFromAPI(ph.TargetBase),

@@ -46,7 +46,8 @@ var serviceKind = targetKind[contract.Service, contract.ServiceInput, serviceMod
 			Validators:          []validator.String{nonEmpty, stringvalidator.LengthAtMost(1000)},
 		},
 	},
-	api: func(c *client.Client) client.Targets[contract.Service, contract.ServiceInput] { return c.Services },
+	api:  func(c *client.Client) client.Targets[contract.Service, contract.ServiceInput] { return c.Services },
+	read: (*client.View).Service,
 	fromAPI: func(s contract.Service) serviceModel {
 		return serviceModel{
 			targetModel: targetFromAPI(s.TargetBase),

@@ -39,6 +39,7 @@ var (
 type targetResource[T, In, M any] struct {
 	kind   targetKind[T, In, M]
 	client *client.Client
+	view   *client.View
 	site   string
 	names  *heldNames
 }
@@ -51,6 +52,7 @@ type targetKind[T, In, M any] struct {
 	nameExample string
 	own         map[string]schema.Attribute // besides id, name and extension
 	api         func(*client.Client) client.Targets[T, In]
+	read        func(*client.View, context.Context, string) (T, error) // through the run's view
 	fromAPI     func(T) M
 	// input is the whole object m plans; an update clears what m leaves
 	// out (see optional).
@@ -95,7 +97,7 @@ func (r *targetResource[T, In, M]) Schema(_ context.Context, _ resource.SchemaRe
 
 func (r *targetResource[T, In, M]) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
-		r.client, r.site, r.names = pd.client, pd.site, pd.names
+		r.client, r.view, r.site, r.names = pd.client, pd.view, pd.site, pd.names
 	}
 }
 
@@ -166,7 +168,7 @@ func (r *targetResource[T, In, M]) Read(ctx context.Context, req resource.ReadRe
 		return
 	}
 	id := r.kind.base(&state).ID.ValueString()
-	v, err := r.kind.api(r.client).Read(ctx, id)
+	v, err := r.kind.read(r.view, ctx, id)
 	if errors.Is(err, client.ErrNotFound) {
 		tflog.Info(ctx, string(r.kind.typ)+" deleted outside Terraform; removing it from state", map[string]any{"id": id})
 		resp.State.RemoveResource(ctx)

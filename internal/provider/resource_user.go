@@ -34,6 +34,7 @@ func NewUserResource() resource.Resource { return &userResource{} }
 
 type userResource struct {
 	client *client.Client
+	view   *client.View
 	ledger *planLedger // nil unless configured for a Terraform run
 }
 
@@ -113,7 +114,7 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 
 func (r *userResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
-		r.client, r.ledger = pd.client, pd.ledger
+		r.client, r.view, r.ledger = pd.client, pd.view, pd.ledger
 	}
 }
 
@@ -138,7 +139,7 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	}
 	done := r.ledger.taking(plan.PhoneNumber.ValueString())
 	u, err := r.client.Users.Create(ctx, userInput(plan, pin))
-	done()
+	done(err == nil)
 	if err != nil {
 		addPortalError(&resp.Diagnostics, errorAttribute(err, userFields, path.Root("phone_number")),
 			"create user "+plan.Email.ValueString(), err)
@@ -156,7 +157,7 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	u, err := r.client.Users.Read(ctx, state.ID.ValueString())
+	u, err := r.view.User(ctx, state.ID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
 		tflog.Info(ctx, "user deleted outside Terraform; removing it from state", map[string]any{"id": state.ID.ValueString()})
 		resp.State.RemoveResource(ctx)

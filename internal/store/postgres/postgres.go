@@ -96,6 +96,9 @@ var dialect = &sqltx.Dialect{
 	SELECT scope, key FROM idempotency WHERE created_at < ? FOR UPDATE SKIP LOCKED)`,
 	UniqueViolation: uniqueViolation,
 	MigrationLock:   "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(migrationLock, 10) + ")",
+	// Under the "C" collation lower() folds ASCII letters only, as SQLite's
+	// does, whatever the database's locale (see 0003_email_folded_ascii.sql).
+	FoldedEmail: `lower(email COLLATE "C")`,
 }
 
 // uniqueViolation recognises SQLSTATE 23505, a broken unique constraint.

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -71,6 +72,16 @@ func TestMigrationsOnceUnderConcurrentOpens(t *testing.T) {
 	if len(ms) == 0 || len(versions) != len(ms) || versions[len(versions)-1] != len(ms) {
 		t.Fatalf("schema_migrations versions = %v, want 1..%d once each", versions, len(ms))
 	}
+}
+
+func TestUpgradeFromEarlierSchemas(t *testing.T) {
+	t.Parallel()
+	storetest.Upgrade(t, dialect, migrationFiles, "migrations", func(t *testing.T) (*sql.DB, func(*testing.T) portal.Store) {
+		url := pgtest.NewDatabase(t)
+		db, err := sql.Open("pgx", url)
+		must(t, err)
+		return db, func(t *testing.T) portal.Store { return openAt(t, url) }
+	})
 }
 
 func TestNewerSchemaRefused(t *testing.T) {

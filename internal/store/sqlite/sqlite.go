@@ -98,6 +98,8 @@ var dialect = &sqltx.Dialect{
 	DeleteIdempotencyBefore: "DELETE FROM idempotency WHERE created_at < ?",
 	UniqueViolation:         uniqueViolation,
 	TableOptions:            " STRICT",
+	// SQLite's lower() folds ASCII letters only.
+	FoldedEmail: "lower(email)",
 }
 
 // uniqueViolation recognises a broken UNIQUE or PRIMARY KEY constraint and

@@ -91,6 +91,16 @@ func TestMigrationsIdempotentOnReopen(t *testing.T) {
 	}
 }
 
+func TestUpgradeFromEarlierSchemas(t *testing.T) {
+	t.Parallel()
+	storetest.Upgrade(t, dialect, migrationFiles, "migrations", func(t *testing.T) (*sql.DB, func(*testing.T) portal.Store) {
+		path := filepath.Join(t.TempDir(), "portal.db")
+		db, err := sql.Open("sqlite", dsn(path, nil))
+		must(t, err)
+		return db, func(t *testing.T) portal.Store { return openAt(t, path) }
+	})
+}
+
 func TestNewerSchemaRefused(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "portal.db")

@@ -37,6 +37,10 @@ type Dialect struct {
 	MigrationLock string
 	// TableOptions ends Migrate's CREATE TABLE.
 	TableOptions string
+	// FoldedEmail is users.email with its ASCII letters, and nothing else,
+	// in lower case: the expression of the users_email_folded index, which
+	// FindUser compares with FoldEmail of the value sought.
+	FoldedEmail string
 }
 
 // Run runs fn in a transaction of db begun with opts and commits if fn
@@ -269,8 +273,8 @@ func (t *tx) FindUser(site, field, value string) (contract.User, error) {
 		return contract.User{}, contract.NotFound("user", value)
 	}
 	cond := field + " = ?"
-	if field == "email" {
-		cond = "lower(email) = lower(?)" // emails are unique regardless of case
+	if field == "email" { // emails are unique regardless of case
+		cond, value = t.d.FoldedEmail+" = ?", FoldEmail(value)
 	}
 	return get(t, scanUser, "user", value, "SELECT "+userColumns+" FROM users WHERE site = ? AND "+cond, site, value)
 }

@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) portal.Store) {
 		{"NoStationsAvailable", testNoStations},
 		{"MustBeAvailable", testMustBeAvailable},
 		{"UserEmailAndExtensionUnique", testUserUniqueness},
+		{"EmailsMatchInAnyCase", testEmailCase},
 		{"NumbersStoredCanonical", testCanonicalNumbers},
 		{"InvalidNumbers", testInvalidNumbers},
 		{"StaleIfMatch", testStaleIfMatch},
@@ -529,6 +530,46 @@ func testUserUniqueness(t *testing.T, open func(*testing.T) portal.Store) {
 		return err
 	}))
 	f.wantInventory(10, 3)
+}
+
+// testEmailCase pins how emails compare: a user keeps the spelling given,
+// while uniqueness and lookups fold ASCII letters, and only those, the
+// same in every store whatever its locale.
+func testEmailCase(t *testing.T, open func(*testing.T) portal.Store) {
+	f := newFixture(t, open, 10, nums(6)...)
+	ada := f.mustUser("ada.lovelace@example.com", "Ada", "Lovelace", num(0), "")
+
+	_, err := f.createUser("ADA.LOVELACE@example.com", "Ada", "Again", num(1), "")
+	wantErr(t, err, contract.ErrConflict, `email "ADA.LOVELACE@example.com" is already used by user Ada Lovelace <ada.lovelace@example.com>`, ada.ID)
+	bob := f.mustUser("bob@example.com", "Bob", "Roe", num(1), "")
+	_, err = f.updateUser(bob.ID, contract.UserInput{Email: new("Ada.Lovelace@Example.COM")}, portal.Condition{})
+	wantErr(t, err, contract.ErrConflict, ada.ID)
+	find := func(email string) contract.User {
+		t.Helper()
+		return view(f, func(tx portal.Tx) (contract.User, error) { return tx.FindUser(site, "email", email) })
+	}
+	wantEqual(t, "user found by email in another case", find("Ada.Lovelace@EXAMPLE.com"), ada)
+
+	// The store backs the rule up: a second spelling cannot be written.
+	err = f.store.Update(t.Context(), func(tx portal.Tx) error {
+		u := bob
+		u.Email = "ada.LOVELACE@example.com"
+		return tx.PutUser(site, u)
+	})
+	wantErr(t, err, contract.ErrConflict)
+
+	// A user may respell its own email; the new spelling is kept.
+	ada, err = f.updateUser(ada.ID, contract.UserInput{Email: new("Ada.Lovelace@example.com")}, portal.Condition{})
+	must(t, err)
+	wantEqual(t, "respelled email", ada.Email, "Ada.Lovelace@example.com")
+	wantEqual(t, "respelled user found by email", find("ada.lovelace@example.com"), ada)
+
+	// Only ASCII letters fold: these are two addresses in every store.
+	elodie := f.mustUser("élodie@example.com", "Élodie", "Roux", num(2), "")
+	other := f.mustUser("Élodie@example.com", "Élodie", "Blanc", num(3), "")
+	wantEqual(t, "élodie found", find("élodie@EXAMPLE.com"), elodie)
+	wantEqual(t, "Élodie found", find("Élodie@Example.com"), other)
+	f.wantInventory(10, 4)
 }
 
 func testCanonicalNumbers(t *testing.T, open func(*testing.T) portal.Store) {

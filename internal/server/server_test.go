@@ -257,6 +257,29 @@ func TestStationsUnderConcurrency(t *testing.T) {
 	}
 }
 
+// TestUsers_emailInAnyCase: the API refuses a second user whose email
+// differs only in case, finds users by email in any case, and answers with
+// the spelling the user was created with.
+func TestUsers_emailInAnyCase(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Options{})
+	a := e.site("site-a", 5, numbers(100, 101)...)
+	var ada contract.User
+	e.ok(e.do("POST", "/v1/sites/site-a/users", a, map[string]any{"email": "ada.lovelace@example.com",
+		"first_name": "Ada", "last_name": "Lovelace", "phone_number": "+13125550100"}), 201, &ada)
+
+	pe := e.fails(e.do("POST", "/v1/sites/site-a/users", a, map[string]any{"email": "ADA.LOVELACE@example.com",
+		"first_name": "Ada", "last_name": "Again", "phone_number": "+13125550101"}), 409, contract.CodeConflict)
+	if want := `email "ADA.LOVELACE@example.com" is already used by user Ada Lovelace <ada.lovelace@example.com> (` + ada.ID + `)`; pe.Message != want {
+		t.Errorf("message %q, want %q", pe.Message, want)
+	}
+	var found list[contract.User]
+	e.ok(e.do("GET", "/v1/sites/site-a/users?email=Ada.Lovelace%40EXAMPLE.com", a, nil), 200, &found)
+	if len(found.Items) != 1 || found.Items[0] != ada {
+		t.Fatalf("found %+v, want %+v", found, ada)
+	}
+}
+
 func TestUsers(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Options{})

@@ -28,11 +28,19 @@ type numbersDataSource struct {
 }
 
 type numbersDataSourceModel struct {
-	Status       types.String  `tfsdk:"status"`
-	AssignedType types.String  `tfsdk:"assigned_type"`
-	Prefix       types.String  `tfsdk:"prefix"`
-	Numbers      []numberModel `tfsdk:"numbers"`
-	CSV          types.String  `tfsdk:"csv"`
+	Status types.String `tfsdk:"status"`
+	numberFilterModel
+	Numbers []numberModel `tfsdk:"numbers"`
+	CSV     types.String  `tfsdk:"csv"`
+}
+
+// numberFilterModel is the filters by holder and prefix that the
+// callingportal_numbers data source and the callingportal_number_assignment
+// list resource share (see numberFilters); null matches all.
+type numberFilterModel struct {
+	AssignedType types.String `tfsdk:"assigned_type"`
+	AssignedID   types.String `tfsdk:"assigned_id"`
+	Prefix       types.String `tfsdk:"prefix"`
 }
 
 func (d *numbersDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -40,45 +48,35 @@ func (d *numbersDataSource) Metadata(_ context.Context, req datasource.MetadataR
 }
 
 func (d *numbersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	attributes := map[string]schema.Attribute{
+		"status": schema.StringAttribute{
+			MarkdownDescription: "Only numbers with this status: `available` or `assigned`.",
+			Optional:            true,
+			Validators: []validator.String{
+				stringvalidator.OneOf(string(contract.StatusAvailable), string(contract.StatusAssigned)),
+			},
+		},
+		"numbers": schema.ListNestedAttribute{
+			MarkdownDescription: "The matching numbers in E.164 order; an empty list when none match.",
+			Computed:            true,
+			NestedObject:        schema.NestedAttributeObject{Attributes: numberAttributes()},
+		},
+		"csv": schema.StringAttribute{
+			MarkdownDescription: "The portal's CSV export of the matching numbers, byte for byte as the portal's " +
+				"Export gives it: a header row `" + strings.Join(contract.CSVHeader, ",") + "`, then one row per number, " +
+				"with empty fields where `numbers` has null. Write it to a file with the `local_file` resource, " +
+				"or read it with `csvdecode`.",
+			Computed: true,
+		},
+	}
+	for name, f := range numberFilters(contract.TargetUser, contract.TargetPhone, contract.TargetService) {
+		attributes[name] = schema.StringAttribute{MarkdownDescription: f.description, Optional: true, Validators: f.validators}
+	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists the numbers of the site's pool, in E.164 order, with what each is assigned to, " +
 			"and the portal's CSV export of the same numbers. The filters combine: a number is listed when it " +
 			"matches every filter that is set.",
-		Attributes: map[string]schema.Attribute{
-			"status": schema.StringAttribute{
-				MarkdownDescription: "Only numbers with this status: `available` or `assigned`.",
-				Optional:            true,
-				Validators: []validator.String{
-					stringvalidator.OneOf(string(contract.StatusAvailable), string(contract.StatusAssigned)),
-				},
-			},
-			"assigned_type": schema.StringAttribute{
-				MarkdownDescription: "Only numbers held by this kind of target: `user`, `phone` or `service`.",
-				Optional:            true,
-				Validators: []validator.String{
-					stringvalidator.OneOf(string(contract.TargetUser), string(contract.TargetPhone), string(contract.TargetService)),
-				},
-			},
-			"prefix": schema.StringAttribute{
-				MarkdownDescription: "Only numbers that start with this prefix: `+` followed by digits, such as `+1312555`.",
-				Optional:            true,
-				Validators: []validator.String{
-					stringvalidator.RegexMatches(contract.PrefixPattern, "must be + followed by 1 to 15 digits, such as +1312555"),
-				},
-			},
-			"numbers": schema.ListNestedAttribute{
-				MarkdownDescription: "The matching numbers in E.164 order; an empty list when none match.",
-				Computed:            true,
-				NestedObject:        schema.NestedAttributeObject{Attributes: numberAttributes()},
-			},
-			"csv": schema.StringAttribute{
-				MarkdownDescription: "The portal's CSV export of the matching numbers, byte for byte as the portal's " +
-					"Export gives it: a header row `" + strings.Join(contract.CSVHeader, ",") + "`, then one row per number, " +
-					"with empty fields where `numbers` has null. Write it to a file with the `local_file` resource, " +
-					"or read it with `csvdecode`.",
-				Computed: true,
-			},
-		},
+		Attributes: attributes,
 	}
 }
 
@@ -113,11 +111,63 @@ func (d *numbersDataSource) Read(ctx context.Context, req datasource.ReadRequest
 
 // filter is the portal's filter for the configured filters; null matches all.
 func (m numbersDataSourceModel) filter() contract.NumberFilter {
+	f := m.numberFilterModel.filter()
+	f.Status = contract.NumberStatus(m.Status.ValueString())
+	return f
+}
+
+// filter is the portal's filter for the configured filters; null matches all.
+func (m numberFilterModel) filter() contract.NumberFilter {
 	return contract.NumberFilter{
-		Status:       contract.NumberStatus(m.Status.ValueString()),
 		AssignedType: contract.TargetType(m.AssignedType.ValueString()),
+		AssignedID:   m.AssignedID.ValueString(),
 		Prefix:       m.Prefix.ValueString(),
 	}
+}
+
+// filterAttribute is an optional string filter of a list: its description
+// and validators, for each schema package's own StringAttribute.
+type filterAttribute struct {
+	description string
+	validators  []validator.String
+}
+
+// numberFilters are the filters of numberFilterModel; holders are the kinds
+// of holder that assigned_type accepts.
+func numberFilters(holders ...contract.TargetType) map[string]filterAttribute {
+	kinds := make([]string, len(holders))
+	for i, h := range holders {
+		kinds[i] = string(h)
+	}
+	return map[string]filterAttribute{
+		"assigned_type": {
+			description: "Only numbers held by this kind of target: " + orList(kinds, "`") + ".",
+			validators:  []validator.String{stringvalidator.OneOf(kinds...)},
+		},
+		"assigned_id": {
+			description: "Only numbers held by the " + orList(kinds, "") + " with this ID, such as `svc_k3j9x2m4q7ab`. " +
+				"An ID that holds no number matches none.",
+			validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+		},
+		"prefix": {
+			description: "Only numbers that start with this prefix: `+` followed by digits, such as `+1312555`.",
+			validators: []validator.String{
+				stringvalidator.RegexMatches(contract.PrefixPattern, "must be + followed by 1 to 15 digits, such as +1312555"),
+			},
+		},
+	}
+}
+
+// orList joins values, each between quote marks: "`a`, `b` or `c`".
+func orList(values []string, quote string) string {
+	quoted := make([]string, len(values))
+	for i, v := range values {
+		quoted[i] = quote + v + quote
+	}
+	if len(quoted) < 2 {
+		return strings.Join(quoted, "")
+	}
+	return strings.Join(quoted[:len(quoted)-1], ", ") + " or " + quoted[len(quoted)-1]
 }
 
 // newNumberModels maps a list of numbers; none gives an empty list, never null.

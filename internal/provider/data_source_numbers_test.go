@@ -50,7 +50,7 @@ func TestAccNumbersDataSource(t *testing.T) {
 	alan := p.seededUserID(t, "alan.turing@example.com")
 	grace := p.seededUserID(t, "grace.hopper@example.com")
 
-	config := p.config(`
+	config := p.config(fmt.Sprintf(`
 data "callingportal_numbers" "all" {}
 
 data "callingportal_numbers" "assigned" {
@@ -69,13 +69,24 @@ data "callingportal_numbers" "free_015x" {
 data "callingportal_numbers" "none" {
   prefix = "+44"
 }
-`)
+
+data "callingportal_numbers" "lobby" {
+  assigned_id = %q
+}
+
+data "callingportal_numbers" "conference" {
+  assigned_type = "phone"
+  assigned_id   = %q
+}
+`, lobby, conference))
 	const (
 		all      = "data.callingportal_numbers.all"
 		assigned = "data.callingportal_numbers.assigned"
 		users    = "data.callingportal_numbers.users"
 		free015x = "data.callingportal_numbers.free_015x"
 		none     = "data.callingportal_numbers.none"
+		byLobby  = "data.callingportal_numbers.lobby"
+		byConf   = "data.callingportal_numbers.conference"
 	)
 	numbers := tfjsonpath.New("numbers")
 	checkCSVs := resource.ComposeAggregateTestCheckFunc(
@@ -84,6 +95,8 @@ data "callingportal_numbers" "none" {
 		checkCSVIsExport(p, t, users, contract.NumberFilter{AssignedType: contract.TargetUser}),
 		checkCSVIsExport(p, t, free015x, contract.NumberFilter{Status: contract.StatusAvailable, Prefix: "+1312555015"}),
 		checkCSVIsExport(p, t, none, contract.NumberFilter{Prefix: "+44"}),
+		checkCSVIsExport(p, t, byLobby, contract.NumberFilter{AssignedID: lobby}),
+		checkCSVIsExport(p, t, byConf, contract.NumberFilter{AssignedType: contract.TargetPhone, AssignedID: conference}),
 	)
 	seededUsers := []knownvalue.Check{
 		numberObject("+13125550120", "assigned", "user", ada, "Ada Lovelace"),
@@ -123,6 +136,11 @@ data "callingportal_numbers" "none" {
 					statecheck.ExpectKnownValue(none, numbers, knownvalue.ListExact([]knownvalue.Check{})),
 					statecheck.ExpectKnownValue(none, tfjsonpath.New("csv"),
 						knownvalue.StringExact("number,status,assigned_type,assigned_id,assigned_name\n")),
+					// By holder: the Lobby Phone's number; Conference Room A holds none.
+					statecheck.ExpectKnownValue(byLobby, numbers, knownvalue.ListExact([]knownvalue.Check{
+						numberObject("+13125550110", "assigned", "phone", lobby, "Lobby Phone"),
+					})),
+					statecheck.ExpectKnownValue(byConf, numbers, knownvalue.ListExact([]knownvalue.Check{})),
 					statecheck.ExpectKnownValue(users, tfjsonpath.New("csv"), knownvalue.StringExact(
 						"number,status,assigned_type,assigned_id,assigned_name\n"+
 							"+13125550120,assigned,user,"+ada+",Ada Lovelace\n"+
@@ -155,6 +173,10 @@ data "callingportal_numbers" "none" {
 						seededUsers,
 						[]knownvalue.Check{numberObject("+13125550150", "assigned", "phone", conference, "Conference Room A")},
 					))),
+					statecheck.ExpectKnownValue(byLobby, numbers, knownvalue.ListExact([]knownvalue.Check{})),
+					statecheck.ExpectKnownValue(byConf, numbers, knownvalue.ListExact([]knownvalue.Check{
+						numberObject("+13125550150", "assigned", "phone", conference, "Conference Room A"),
+					})),
 					statecheck.ExpectKnownValue(free015x, numbers, knownvalue.ListSizeExact(9)),
 					statecheck.ExpectKnownValue(free015x, numbers, knownvalue.ListPartial(map[int]knownvalue.Check{
 						0: numberObject("+13125550151", "available", "", "", ""),
@@ -187,6 +209,11 @@ func TestAccNumbersDataSource_invalidFilters(t *testing.T) {
 			{
 				Config:      p.config(`data "callingportal_numbers" "x" { prefix = "+1 312" }`),
 				ExpectError: wrappedText(`Attribute prefix must be + followed by 1 to 15 digits`),
+			},
+			{
+				// An empty ID would match every number: it is refused, not read as no filter.
+				Config:      p.config(`data "callingportal_numbers" "x" { assigned_id = "" }`),
+				ExpectError: wrappedText(`Attribute assigned_id string length must be at least 1, got: 0`),
 			},
 		},
 	})
@@ -231,10 +258,17 @@ func TestNumbersDataSourceMapping(t *testing.T) {
 			model numbersDataSourceModel
 			want  contract.NumberFilter
 		}{
-			{numbersDataSourceModel{Status: types.StringNull(), AssignedType: types.StringNull(), Prefix: types.StringNull()}, contract.NumberFilter{}},
 			{
-				numbersDataSourceModel{Status: types.StringValue("assigned"), AssignedType: types.StringValue("phone"), Prefix: types.StringValue("+1312")},
-				contract.NumberFilter{Status: contract.StatusAssigned, AssignedType: contract.TargetPhone, Prefix: "+1312"},
+				numbersDataSourceModel{Status: types.StringNull(), numberFilterModel: numberFilterModel{
+					AssignedType: types.StringNull(), AssignedID: types.StringNull(), Prefix: types.StringNull(),
+				}},
+				contract.NumberFilter{},
+			},
+			{
+				numbersDataSourceModel{Status: types.StringValue("assigned"), numberFilterModel: numberFilterModel{
+					AssignedType: types.StringValue("phone"), AssignedID: types.StringValue("ph_1"), Prefix: types.StringValue("+1312"),
+				}},
+				contract.NumberFilter{Status: contract.StatusAssigned, AssignedType: contract.TargetPhone, AssignedID: "ph_1", Prefix: "+1312"},
 			},
 		} {
 			if got := tc.model.filter(); got != tc.want {

@@ -51,10 +51,11 @@ func (d *userDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, r
 				Computed:            true,
 			},
 			"email": schema.StringAttribute{
-				MarkdownDescription: "The user's email address, such as `jane@example.com`. Set it to find the user by email.",
-				Optional:            true,
-				Computed:            true,
-				Validators:          []validator.String{validEmail},
+				MarkdownDescription: "The user's email address, such as `jane@example.com`. Set it to find the user by email, in any case; " +
+					"the portal's spelling is read back.",
+				Optional:   true,
+				Computed:   true,
+				Validators: []validator.String{validEmail},
 			},
 			"first_name": schema.StringAttribute{
 				MarkdownDescription: "The user's first name.",
@@ -116,7 +117,11 @@ func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 	resp.Diagnostics.Append(resp.State.Set(ctx, newUserDataSourceModel(user))...)
 }
 
-// newUserDataSourceModel maps a user found; no extension is null.
+// newUserDataSourceModel maps a user found; no extension is null. The
+// email is the portal's spelling, which may differ in case from the one
+// looked up: the portal finds emails in any case but keeps each user's
+// spelling, and state shows what the portal holds, as callingportal_user's
+// does (where a configuration that respells it is an in-place update).
 func newUserDataSourceModel(u contract.User) userDataSourceModel {
 	return userDataSourceModel{
 		ID:          types.StringValue(u.ID),

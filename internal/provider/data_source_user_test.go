@@ -153,3 +153,19 @@ func TestUserDataSourceMapping(t *testing.T) {
 		})
 	}
 }
+
+// TestAccUserDataSource_emailInAnyCase: the portal finds a user by email in
+// any case; the data source shows the email as the portal holds it.
+func TestAccUserDataSource_emailInAnyCase(t *testing.T) {
+	testAccPreCheck(t)
+	p := startPortal(t)
+	ada := p.seededUserID(t, "ada.lovelace@example.com")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: p.config(`data "callingportal_user" "ada" { email = "ADA.Lovelace@EXAMPLE.com" }`),
+			ConfigStateChecks: expectUserDataSource("data.callingportal_user.ada",
+				ada, "ada.lovelace@example.com", "Ada", "Lovelace", "201", "+13125550120"),
+		}},
+	})
+}

@@ -621,3 +621,49 @@ func show(in contract.UserInput) string {
 	b, _ := json.Marshal(in)
 	return string(b)
 }
+
+// TestAccUser_emailInAnyCase: the portal compares emails in any case but
+// keeps each user's spelling, and the state holds that spelling. So an
+// import by email in another case verifies exactly, another user cannot take
+// the email in another case, and a configuration that respells the email is
+// an in-place update to the configured spelling, after which the plan is
+// empty: the configuration, not the portal, says how the email is written.
+func TestAccUser_emailInAnyCase(t *testing.T) {
+	testAccPreCheck(t)
+	p := startPortal(t)
+	config := func(email string) string {
+		return p.config(userHCL(email, "Jane", "Doe", "+13125550150"))
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             p.checkUsersDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config:            config("Jane.Doe@Example.com"),
+				ConfigStateChecks: expectUserState("Jane.Doe@Example.com", "Jane", "Doe", "", "+13125550150"),
+			},
+			{ResourceName: testUser, ImportState: true, ImportStateVerify: true, ImportStateId: "jane.doe@EXAMPLE.COM"},
+			{
+				Config: config("Jane.Doe@Example.com") + `
+resource "callingportal_user" "again" {
+  email        = "JANE.DOE@example.com"
+  first_name   = "Jane"
+  last_name    = "Again"
+  phone_number = "+13125550151"
+}
+`,
+				ExpectError: inOrder(`email "JANE.DOE@example.com" is already used by user Jane Doe <Jane.Doe@Example.com>`),
+			},
+			{
+				Config:            config("jane.doe@example.com"),
+				ConfigPlanChecks:  expectPlan(plancheck.ExpectResourceAction(testUser, plancheck.ResourceActionUpdate)),
+				ConfigStateChecks: expectUserState("jane.doe@example.com", "Jane", "Doe", "", "+13125550150"),
+				Check:             p.checkUserInPortal("jane.doe@example.com", "Jane", "Doe", "", "+13125550150"),
+			},
+			{
+				Config:           config("jane.doe@example.com"),
+				ConfigPlanChecks: expectPlan(plancheck.ExpectEmptyPlan()),
+			},
+		},
+	})
+}

@@ -1,6 +1,16 @@
 # Adopt a site that already exists: every user, and every number on a phone
 # or service, comes under Terraform in one plan, without a single change in
 # the portal. Requires Terraform 1.7 or later (import blocks with for_each).
+terraform {
+  required_version = ">= 1.7"
+  required_providers {
+    callingportal = {
+      source  = "callingportal/callingportal"
+      version = "~> 0.1"
+    }
+  }
+}
+
 data "callingportal_numbers" "assigned" {
   status = "assigned"
 }

@@ -1,10 +1,13 @@
 # The demo that `make demo` applies against a bundled portal seeded with the
 # demo site. The provider reads CALLINGPORTAL_ENDPOINT, CALLINGPORTAL_TOKEN and
 # CALLINGPORTAL_SITE from the environment the demo script sets.
+# Terraform 1.8 or later (provider functions).
 terraform {
+  required_version = ">= 1.8"
   required_providers {
     callingportal = {
-      source = "callingportal/callingportal"
+      source  = "callingportal/callingportal"
+      version = "~> 0.1"
     }
   }
 }

@@ -1,7 +1,11 @@
+# Terraform 1.0 or later. The examples on the resource and data source pages
+# assume this block; those that need a later Terraform declare it themselves.
 terraform {
+  required_version = ">= 1.0"
   required_providers {
     callingportal = {
-      source = "callingportal/callingportal"
+      source  = "callingportal/callingportal"
+      version = "~> 0.1"
     }
   }
 }

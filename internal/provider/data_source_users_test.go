@@ -2,6 +2,7 @@ package provider
 
 import (
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -63,7 +64,8 @@ func TestBulkImport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.write(t, p.config(string(example)))
+	// The example declares its own required_providers, which c.write adds.
+	writeFile(t, filepath.Join(c.work, "main.tf"), p.config(string(example)))
 	out, err := c.run("apply", "-auto-approve")
 	if err != nil || !strings.Contains(out, "Resources: 7 imported, 0 added, 0 changed, 0 destroyed.") {
 		t.Fatalf("bulk import: %v\n%s", err, out)

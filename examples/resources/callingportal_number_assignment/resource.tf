@@ -1,3 +1,14 @@
+# Terraform 1.8 or later: the second number is spelled with a provider function.
+terraform {
+  required_version = ">= 1.8"
+  required_providers {
+    callingportal = {
+      source  = "callingportal/callingportal"
+      version = "~> 0.1"
+    }
+  }
+}
+
 data "callingportal_service" "sales" {
   name = "Sales Hunt Group"
 }

@@ -1,3 +1,14 @@
+# Terraform 1.11 or later: voicemail_pin_wo is write-only.
+terraform {
+  required_version = ">= 1.11"
+  required_providers {
+    callingportal = {
+      source  = "callingportal/callingportal"
+      version = "~> 0.1"
+    }
+  }
+}
+
 resource "callingportal_user" "jane" {
   email        = "jane.doe@example.com"
   first_name   = "Jane"

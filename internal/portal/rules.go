@@ -258,6 +258,34 @@ func setPIN(tx Tx, site, id string, pin *string) error {
 // CreateUser sets a user up with an available number of the site, taking one
 // station.
 func CreateUser(tx Tx, site string, in contract.UserInput) (contract.User, error) {
+	return createUser(tx, site, NewID("usr"), in)
+}
+
+// RestoreUser is CreateUser for a seed: the user keeps the ID it has in the
+// site the seed was taken from, so a replica answers to that site's state.
+// An empty id gets a new one.
+func RestoreUser(tx Tx, site, id string, in contract.UserInput) (contract.User, error) {
+	id, err := restoredID("usr", id)
+	if err != nil {
+		return contract.User{}, err
+	}
+	return createUser(tx, site, id, in)
+}
+
+// restoredID is id, or a new ID when it is empty; it refuses an ID that
+// NewID(prefix) could not have made.
+func restoredID(prefix, id string) (string, error) {
+	if id == "" {
+		return NewID(prefix), nil
+	}
+	rest, ok := strings.CutPrefix(id, prefix+"_")
+	if !ok || rest == "" || len(rest) > 32 || strings.Trim(rest, "abcdefghijklmnopqrstuvwxyz0123456789") != "" {
+		return "", contract.Invalid("id", "%q is not an ID of this kind: %s_ followed by up to 32 lower-case letters and digits", id, prefix)
+	}
+	return id, nil
+}
+
+func createUser(tx Tx, site, id string, in contract.UserInput) (contract.User, error) {
 	// In a fixed order, so the same request always names the same field.
 	for _, f := range []struct {
 		name  string
@@ -283,7 +311,7 @@ func CreateUser(tx Tx, site string, in contract.UserInput) (contract.User, error
 	if err := checkUnique(tx, site, "email", *in.Email, ""); err != nil {
 		return contract.User{}, err
 	}
-	u := contract.User{ID: NewID("usr"), Email: *in.Email, FirstName: *in.FirstName, LastName: *in.LastName,
+	u := contract.User{ID: id, Email: *in.Email, FirstName: *in.FirstName, LastName: *in.LastName,
 		PhoneNumber: n.Number, Version: 1, CreatedAt: tx.Now()}
 	u.UpdatedAt = u.CreatedAt
 	if in.Extension != nil && *in.Extension != "" {

@@ -94,7 +94,13 @@ func setFixed(field string, dst, v *string, create bool, why string) error {
 
 // CreatePhone adds a phone.
 func CreatePhone(tx Tx, site string, in contract.PhoneInput) (contract.Phone, error) {
-	return createTarget(tx, site, phoneKind, in)
+	return createTarget(tx, site, phoneKind, NewID(phoneKind.prefix), in)
+}
+
+// RestorePhone is CreatePhone for a seed, keeping the phone's ID (see
+// RestoreUser).
+func RestorePhone(tx Tx, site, id string, in contract.PhoneInput) (contract.Phone, error) {
+	return restoreTarget(tx, site, phoneKind, id, in)
 }
 
 // UpdatePhone renames a phone or changes its extension.
@@ -104,7 +110,13 @@ func UpdatePhone(tx Tx, site, id string, in contract.PhoneInput, c Condition) (c
 
 // CreateService adds an auto attendant, hunt group, call queue and so on.
 func CreateService(tx Tx, site string, in contract.ServiceInput) (contract.Service, error) {
-	return createTarget(tx, site, serviceKind, in)
+	return createTarget(tx, site, serviceKind, NewID(serviceKind.prefix), in)
+}
+
+// RestoreService is CreateService for a seed, keeping the service's ID (see
+// RestoreUser).
+func RestoreService(tx Tx, site, id string, in contract.ServiceInput) (contract.Service, error) {
+	return restoreTarget(tx, site, serviceKind, id, in)
 }
 
 // UpdateService changes a service's name, extension or description.
@@ -112,7 +124,16 @@ func UpdateService(tx Tx, site, id string, in contract.ServiceInput, c Condition
 	return updateTarget(tx, site, id, serviceKind, in, c)
 }
 
-func createTarget[T any, PT targetValue[T], In any, PI targetInput[In]](tx Tx, site string, k targetKind[T, In], in In) (T, error) {
+func restoreTarget[T any, PT targetValue[T], In any, PI targetInput[In]](tx Tx, site string, k targetKind[T, In], id string, in In) (T, error) {
+	id, err := restoredID(k.prefix, id)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return createTarget[T, PT, In, PI](tx, site, k, id, in)
+}
+
+func createTarget[T any, PT targetValue[T], In any, PI targetInput[In]](tx Tx, site string, k targetKind[T, In], id string, in In) (T, error) {
 	var v T
 	if PI(&in).Shared().Name == nil {
 		return v, contract.Invalid("name", "is required")
@@ -121,7 +142,7 @@ func createTarget[T any, PT targetValue[T], In any, PI targetInput[In]](tx Tx, s
 		return v, err
 	}
 	b := PT(&v).Base()
-	b.ID, b.Version, b.CreatedAt = NewID(k.prefix), 1, tx.Now()
+	b.ID, b.Version, b.CreatedAt = id, 1, tx.Now()
 	if err := setTarget(tx, site, k, PT(&v), PI(&in), true); err != nil {
 		var zero T
 		return zero, err

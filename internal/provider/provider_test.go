@@ -68,7 +68,7 @@ func startPortal(t *testing.T) *testPortal {
 func startPortalOn(t *testing.T, kind storeKind) *testPortal {
 	t.Helper()
 	testAccPreCheck(t)
-	return newTestPortal(t, kind)
+	return newTestPortal(t, kind, "demo")
 }
 
 // startUnitPortal starts a demo portal on SQLite for a unit test, one that
@@ -76,13 +76,15 @@ func startPortalOn(t *testing.T, kind storeKind) *testPortal {
 // TF_ACC.
 func startUnitPortal(t *testing.T) *testPortal {
 	t.Helper()
-	return newTestPortal(t, onSQLite)
+	return newTestPortal(t, onSQLite, "demo")
 }
 
-func newTestPortal(t *testing.T, kind storeKind) *testPortal {
+// newTestPortal starts a portal on a new store of kind, from seed: "demo"
+// or a seed file whose site is demo.
+func newTestPortal(t *testing.T, kind storeKind, seed string) *testPortal {
 	t.Helper()
 	ctx := context.Background()
-	cfg := backend.Config{Listen: "127.0.0.1:0", Seed: "demo", BootstrapToken: testToken}
+	cfg := backend.Config{Listen: "127.0.0.1:0", Seed: seed, BootstrapToken: testToken}
 	if kind == onPostgres {
 		cfg.DatabaseURL = pgtest.NewDatabase(t)
 	} else {

@@ -16,32 +16,48 @@ import (
 
 // Seed is one site with its pool, stations, targets and users.
 type Seed struct {
-	Site struct {
-		ID                string `json:"id"`
-		Name              string `json:"name"`
-		StationsPurchased int    `json:"stations_purchased"`
-	} `json:"site"`
+	Site SiteSeed `json:"site"`
 	// Numbers and Ranges (inclusive, same length) make up the pool.
+	Numbers  []string  `json:"numbers,omitempty"`
+	Ranges   []Range   `json:"ranges,omitempty"`
+	Services []Service `json:"services,omitempty"`
+	Phones   []Phone   `json:"phones,omitempty"`
+	Users    []User    `json:"users,omitempty"`
+}
+
+// SiteSeed is the site itself.
+type SiteSeed struct {
+	ID                string `json:"id"`
+	Name              string `json:"name"`
+	StationsPurchased int    `json:"stations_purchased"`
+}
+
+// Service takes the API's input (name, type, extension, description) and
+// the numbers assigned to it. An ID, as a snapshot writes it, is kept: a
+// replica then answers to the state of the site it was taken from.
+type Service struct {
+	ID string `json:"id,omitempty"`
+	contract.ServiceInput
 	Numbers []string `json:"numbers"`
-	Ranges  []Range  `json:"ranges"`
-	// Services and phones take the API's inputs (name, type, extension,
-	// description; name, model, mac_address, extension) and the numbers
-	// assigned to them.
-	Services []struct {
-		contract.ServiceInput
-		Numbers []string `json:"numbers"`
-	} `json:"services"`
-	Phones []struct {
-		contract.PhoneInput
-		Numbers []string `json:"numbers"`
-	} `json:"phones"`
-	Users []struct {
-		Email       string `json:"email"`
-		FirstName   string `json:"first_name"`
-		LastName    string `json:"last_name"`
-		Extension   string `json:"extension"`
-		PhoneNumber string `json:"phone_number"`
-	} `json:"users"`
+}
+
+// Phone takes the API's input (name, model, mac_address, extension) and the
+// numbers assigned to it, and keeps an ID as Service does.
+type Phone struct {
+	ID string `json:"id,omitempty"`
+	contract.PhoneInput
+	Numbers []string `json:"numbers"`
+}
+
+// User is a user and the number it holds, and keeps an ID as Service does;
+// a seed sets no voicemail PIN.
+type User struct {
+	ID          string `json:"id,omitempty"`
+	Email       string `json:"email"`
+	FirstName   string `json:"first_name"`
+	LastName    string `json:"last_name"`
+	Extension   string `json:"extension,omitempty"`
+	PhoneNumber string `json:"phone_number"`
 }
 
 // Range is an inclusive run of numbers such as +13125550100 to +13125550199.
@@ -92,8 +108,11 @@ func (s Seed) Apply(tx portal.Tx) error {
 	if _, err := portal.AddNumbers(tx, site, pool); err != nil {
 		return fmt.Errorf("seed numbers: %w", err)
 	}
+	if err := s.checkIDs(); err != nil {
+		return err
+	}
 	for i, sv := range s.Services {
-		created, err := portal.CreateService(tx, site, sv.ServiceInput)
+		created, err := portal.RestoreService(tx, site, sv.ID, sv.ServiceInput)
 		if err != nil {
 			return fmt.Errorf("seed services[%d]: %w", i, err)
 		}
@@ -102,7 +121,7 @@ func (s Seed) Apply(tx portal.Tx) error {
 		}
 	}
 	for i, ph := range s.Phones {
-		created, err := portal.CreatePhone(tx, site, ph.PhoneInput)
+		created, err := portal.RestorePhone(tx, site, ph.ID, ph.PhoneInput)
 		if err != nil {
 			return fmt.Errorf("seed phones[%d]: %w", i, err)
 		}
@@ -115,9 +134,31 @@ func (s Seed) Apply(tx portal.Tx) error {
 		if u.Extension != "" {
 			in.Extension = &u.Extension
 		}
-		if _, err := portal.CreateUser(tx, site, in); err != nil {
+		if _, err := portal.RestoreUser(tx, site, u.ID, in); err != nil {
 			return fmt.Errorf("seed user %q: %w", u.Email, err)
 		}
+	}
+	return nil
+}
+
+// checkIDs refuses a seed that gives one ID twice.
+func (s Seed) checkIDs() error {
+	var ids []string
+	for _, v := range s.Services {
+		ids = append(ids, v.ID)
+	}
+	for _, p := range s.Phones {
+		ids = append(ids, p.ID)
+	}
+	for _, u := range s.Users {
+		ids = append(ids, u.ID)
+	}
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if id != "" && seen[id] {
+			return fmt.Errorf("seed: id %q appears twice", id)
+		}
+		seen[id] = true
 	}
 	return nil
 }

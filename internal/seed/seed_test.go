@@ -98,6 +98,9 @@ func TestSeedFileErrors(t *testing.T) {
 		"unknown field": {`{"site": {"id": "x"}, "pool": []}`, "unknown field"},
 		"bad range":     {`{"site": {"id": "xx"}, "ranges": [{"from": "+13125550100", "to": "+1312555010"}]}`, "same length"},
 		"huge range":    {`{"site": {"id": "xx"}, "ranges": [{"from": "+13125550000", "to": "+13125999999"}]}`, "must hold 1 to 100000"},
+		"an id twice": {`{"site": {"id": "xx"}, "services": [{"id": "svc_a1", "name": "A", "type": "hunt_group"}],
+			"phones": [{"id": "svc_a1", "name": "B"}]}`, `"svc_a1" appears twice`},
+		"an id of another kind": {`{"site": {"id": "xx"}, "phones": [{"id": "svc_a1", "name": "B"}]}`, "not an ID of this kind"},
 	} {
 		path := filepath.Join(dir, strings.ReplaceAll(name, " ", "_")+".json")
 		if err := os.WriteFile(path, []byte(c.json), 0o600); err != nil {
@@ -110,5 +113,48 @@ func TestSeedFileErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: err = %v, want it to mention %q", name, err, c.want)
 		}
+	}
+}
+
+// TestSeedKeepsIDs: a seed that gives IDs, as a snapshot writes them, makes
+// the objects with those IDs, so a replica answers to production's state.
+func TestSeedKeepsIDs(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "seed.json")
+	seed := `{
+  "site": {"id": "hq", "stations_purchased": 3},
+  "ranges": [{"from": "+13125550100", "to": "+13125550102"}],
+  "services": [{"id": "svc_q1", "name": "Queue", "type": "call_queue", "numbers": ["+13125550100"]}],
+  "phones": [{"id": "ph_d1", "name": "Desk", "numbers": ["+13125550101"]}],
+  "users": [{"id": "usr_u1", "email": "u@example.com", "first_name": "U", "last_name": "V", "phone_number": "+13125550102"}]
+}`
+	if err := os.WriteFile(path, []byte(seed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := openStore(t)
+	ctx := context.Background()
+	if err := st.Update(ctx, s.Apply); err != nil {
+		t.Fatal(err)
+	}
+	err = st.View(ctx, func(tx portal.Tx) error {
+		numbers, err := tx.ListNumbers("hq", contract.NumberFilter{}, portal.Page{})
+		if err != nil {
+			return err
+		}
+		var holders []string
+		for _, n := range numbers {
+			holders = append(holders, n.AssignedID)
+		}
+		if strings.Join(holders, " ") != "svc_q1 ph_d1 usr_u1" {
+			t.Errorf("numbers are held by %v, want svc_q1, ph_d1 and usr_u1", holders)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -1,0 +1,189 @@
+package adopt
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"regexp"
+	"strings"
+	"syscall"
+
+	"github.com/callingportal/terraform-provider-callingportal/internal/client"
+	"github.com/callingportal/terraform-provider-callingportal/internal/provider"
+)
+
+// The commands read the provider's environment variables.
+const (
+	envEndpoint = provider.EnvEndpoint
+	envToken    = provider.EnvToken
+	envSite     = provider.EnvSite
+)
+
+// requiredVersion is the oldest Terraform that plans an export: import
+// blocks came in 1.5.
+const requiredVersion = ">= 1.5.0"
+
+// connection holds the flags that say which site to read.
+type connection struct {
+	endpoint, site, tokenFile string
+}
+
+// connectionFlags adds --endpoint, --site and --token-file. There is no
+// --token: a secret on the command line shows in `ps`.
+func connectionFlags(fs *flag.FlagSet) *connection {
+	c := &connection{}
+	fs.StringVar(&c.endpoint, "endpoint", "", "portal URL (default $"+envEndpoint+")")
+	fs.StringVar(&c.site, "site", "", "site to read (default $"+envSite+")")
+	fs.StringVar(&c.tokenFile, "token-file", "", "file holding the API token (default: the token in $"+envToken+"); any token of the site will do, as nothing is written")
+	return c
+}
+
+// read reads the whole site the flags name, stopping at SIGINT.
+func (c *connection) read(progress io.Writer) (Site, string, error) {
+	endpoint, site, token := or(c.endpoint, envEndpoint), or(c.site, envSite), os.Getenv(envToken)
+	if c.tokenFile != "" {
+		data, err := os.ReadFile(c.tokenFile)
+		if err != nil {
+			return Site{}, "", err
+		}
+		token = strings.TrimSpace(string(data))
+	}
+	if token == "" {
+		return Site{}, "", errors.New("no API token: set $" + envToken + " or give --token-file")
+	}
+	cl, err := client.New(client.Config{Endpoint: endpoint, Token: token, Site: site})
+	if err != nil {
+		return Site{}, "", err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	s, err := Read(ctx, cl, progress)
+	return s, endpoint, err
+}
+
+func or(flagValue, env string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	return os.Getenv(env)
+}
+
+// newFlagSet is a flag set whose --help says what the command does.
+func newFlagSet(name, usage, about string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: terraform-provider-callingportal %s %s\n\n%s\n\nFlags:\n", name, usage, about)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// ExportCommand is the "export" command: it writes a configuration with
+// import blocks for a live site.
+func ExportCommand(args []string, version string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("export", "--out DIR [flags]",
+		"Writes a Terraform configuration for a live site: versions.tf with the provider block, and a resource\n"+
+			"with an import block for every phone, service, user and number on a phone or service. Then\n"+
+			"`terraform plan` in DIR shows only imports.", stderr)
+	conn := connectionFlags(fs)
+	out := fs.String("out", "", "directory to write into (created when missing; only files an earlier export wrote are replaced)")
+	types := fs.String("types", "", "comma-separated types to write, e.g. user,number_assignment (default all: "+strings.Join(shortTypes(), ",")+")")
+	prefix := fs.String("prefix", "", "only numbers starting with this E.164 prefix, e.g. +1312555, with their users, phones and services")
+	split := fs.Bool("split", false, "one file per type (phones.tf, services.tf, users.tf, number_assignments.tf) instead of main.tf")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage(err)
+	}
+	if *out == "" || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "export: give --out DIR and no other arguments")
+		return 2
+	}
+	opts := ExportOptions{Prefix: *prefix, Split: *split, RequiredVersion: requiredVersion, ProviderVersion: providerConstraint(version)}
+	if *types != "" {
+		for _, t := range strings.Split(*types, ",") {
+			opts.Types = append(opts.Types, "callingportal_"+strings.TrimPrefix(strings.TrimSpace(t), "callingportal_"))
+		}
+	}
+	s, endpoint, err := conn.read(stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "export:", err)
+		return 1
+	}
+	opts.Endpoint = endpoint
+	n, skipped, err := Export(*out, s, opts)
+	if err != nil {
+		fmt.Fprintln(stderr, "export:", err)
+		return 1
+	}
+	warnSkipped(stderr, "export", skipped)
+	fmt.Fprintf(stdout, "wrote %d resources, each with an import block, to %s\nnext: terraform -chdir=%s plan\n", n, *out, *out)
+	return 0
+}
+
+// SnapshotCommand is the "snapshot" command: it writes a seed file for a
+// local replica of a live site.
+func SnapshotCommand(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("snapshot", "--out FILE [flags]",
+		"Writes a seed file of a live site, with its numbers, stations, phones, services and users (no tokens, no\n"+
+			"PINs), that `serve --seed FILE` loads into a local replica for plan checks in CI.", stderr)
+	conn := connectionFlags(fs)
+	out := fs.String("out", "", "seed file to write")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage(err)
+	}
+	if *out == "" || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "snapshot: give --out FILE and no other arguments")
+		return 2
+	}
+	s, _, err := conn.read(stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "snapshot:", err)
+		return 1
+	}
+	sd, skipped := Snapshot(s)
+	if err := WriteSeed(*out, sd); err != nil {
+		fmt.Fprintln(stderr, "snapshot:", err)
+		return 1
+	}
+	warnSkipped(stderr, "snapshot", skipped)
+	fmt.Fprintf(stdout, "wrote site %s (%d numbers, %d users, %d phones, %d services) to %s\nnext: terraform-provider-callingportal serve --seed %s\n",
+		s.Site.ID, len(s.Numbers)-len(skipped), len(sd.Users), len(sd.Phones), len(sd.Services), *out, *out)
+	return 0
+}
+
+func exitUsage(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return 2
+}
+
+func warnSkipped(stderr io.Writer, cmd string, numbers []string) {
+	if len(numbers) > 0 {
+		fmt.Fprintf(stderr, "%s: left out %d numbers whose phone or service was created while the site was read (%s): run again to include them\n",
+			cmd, len(numbers), strings.Join(numbers, ", "))
+	}
+}
+
+func shortTypes() []string {
+	var short []string
+	for _, t := range Types {
+		short = append(short, strings.TrimPrefix(t, "callingportal_"))
+	}
+	return short
+}
+
+var release = regexp.MustCompile(`^\d+\.\d+\.\d+$`)
+
+// providerConstraint asks for this provider's release or a later one; a
+// development build asks for the first release.
+func providerConstraint(version string) string {
+	if release.MatchString(version) {
+		return ">= " + version
+	}
+	return ">= 0.1.0"
+}

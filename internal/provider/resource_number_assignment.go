@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -27,6 +28,7 @@ var (
 	_ resource.ResourceWithConfigValidators = (*numberAssignmentResource)(nil)
 	_ resource.ResourceWithImportState      = (*numberAssignmentResource)(nil)
 	_ resource.ResourceWithModifyPlan       = (*numberAssignmentResource)(nil)
+	_ resource.ResourceWithIdentity         = (*numberAssignmentResource)(nil)
 )
 
 // NewNumberAssignmentResource is the callingportal_number_assignment resource.
@@ -43,6 +45,13 @@ type numberAssignmentModel struct {
 	Number    types.String `tfsdk:"number"`
 	ServiceID types.String `tfsdk:"service_id"`
 	PhoneID   types.String `tfsdk:"phone_id"`
+}
+
+// numberAssignmentIdentityModel is the callingportal_number_assignment
+// resource's identity (Terraform 1.12 and later): the site and the number.
+type numberAssignmentIdentityModel struct {
+	Site   types.String `tfsdk:"site"`
+	Number types.String `tfsdk:"number"`
 }
 
 func (r *numberAssignmentResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -74,6 +83,18 @@ func (r *numberAssignmentResource) Schema(_ context.Context, _ resource.SchemaRe
 			"phone_id": schema.StringAttribute{
 				MarkdownDescription: "The ID of the phone that the number rings, e.g. `ph_...` (see the `callingportal_phone` data source). Exactly one of `service_id` and `phone_id` is set.",
 				Optional:            true,
+			},
+		},
+	}
+}
+
+func (r *numberAssignmentResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"site": siteIdentityAttribute,
+			"number": identityschema.StringAttribute{
+				Description:       "The number, in canonical E.164 such as `+13125550142`.",
+				RequiredForImport: true,
 			},
 		},
 	}
@@ -111,7 +132,9 @@ func (r *numberAssignmentResource) ModifyPlan(ctx context.Context, req resource.
 // Create assigns an available number only: a number held elsewhere is
 // imported, never taken.
 func (r *numberAssignmentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.assign(ctx, req.Plan, &resp.State, &resp.Diagnostics, true)
+	if number := r.assign(ctx, req.Plan, &resp.State, &resp.Diagnostics, true); number != "" {
+		saveIdentity(ctx, req.Identity, resp.Identity, r.client.Site, numberAssignmentIdentity(r.client.Site, number), &resp.Diagnostics)
+	}
 }
 
 func (r *numberAssignmentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -121,6 +144,13 @@ func (r *numberAssignmentResource) Read(ctx context.Context, req resource.ReadRe
 		return
 	}
 	number := state.Number.ValueString()
+	// The identity follows from the state alone; it is saved before the
+	// portal is asked, so that a state written before identities, of a
+	// number since freed, is removed without an error.
+	saveIdentity(ctx, req.Identity, resp.Identity, r.client.Site, numberAssignmentIdentity(r.client.Site, number), &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	n, err := r.view.Number(ctx, number, state.target().Type)
 	switch {
 	case errors.Is(err, client.ErrNotFound):
@@ -148,7 +178,9 @@ func (r *numberAssignmentResource) Read(ctx context.Context, req resource.ReadRe
 
 // Update moves the number to another target: it keeps its station.
 func (r *numberAssignmentResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.assign(ctx, req.Plan, &resp.State, &resp.Diagnostics, false)
+	if number := r.assign(ctx, req.Plan, &resp.State, &resp.Diagnostics, false); number != "" {
+		saveIdentity(ctx, req.Identity, resp.Identity, r.client.Site, numberAssignmentIdentity(r.client.Site, number), &resp.Diagnostics)
+	}
 }
 
 func (r *numberAssignmentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -177,12 +209,24 @@ func (r *numberAssignmentResource) Delete(ctx context.Context, req resource.Dele
 	}
 }
 
-// ImportState accepts the number in any spelling. Only a number that a phone
-// or service holds can be imported; Read fills in which one.
+// ImportState accepts the number in any spelling, as the import ID or an
+// identity's number (an import block's identity, Terraform 1.12 and later).
+// Only a number that a phone or service holds can be imported; Read fills in
+// which one.
 func (r *numberAssignmentResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	number, err := contract.NormalizeNumber(req.ID, "")
+	key, what := req.ID, "ID"
+	if req.ID == "" && req.Identity != nil && !req.Identity.Raw.IsNull() {
+		var id numberAssignmentIdentityModel
+		resp.Diagnostics.Append(req.Identity.Get(ctx, &id)...)
+		checkIdentitySite(ctx, req.Identity, r.client.Site, &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		key, what = id.Number.ValueString(), "identity"
+	}
+	number, err := contract.NormalizeNumber(key, "")
 	if err != nil {
-		resp.Diagnostics.AddError("Invalid import ID",
+		resp.Diagnostics.AddError("Invalid import "+what,
 			fmt.Sprintf("Import a number assignment by its number, e.g. +13125550142: %s.", portalMessage(err)))
 		return
 	}
@@ -204,6 +248,12 @@ func (r *numberAssignmentResource) ImportState(ctx context.Context, req resource
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), n.Number)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("number"), n.Number)...)
+	saveIdentity(ctx, req.Identity, resp.Identity, r.client.Site, numberAssignmentIdentity(r.client.Site, n.Number), &resp.Diagnostics)
+}
+
+// numberAssignmentIdentity is the identity of the assignment of number on site.
+func numberAssignmentIdentity(site, number string) numberAssignmentIdentityModel {
+	return numberAssignmentIdentityModel{Site: types.StringValue(site), Number: types.StringValue(number)}
 }
 
 // numberAssignmentFields maps the portal's field names in errors to this
@@ -215,13 +265,14 @@ var numberAssignmentFields = map[string]string{
 }
 
 // assign points the planned number at the planned target and saves the
-// portal's answer. On create it takes an available number only, and with it
-// the station that the ledger counted; otherwise it moves the number.
-func (r *numberAssignmentResource) assign(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics, create bool) {
+// portal's answer; it returns the number, or "" when it failed. On create it
+// takes an available number only, and with it the station that the ledger
+// counted; otherwise it moves the number.
+func (r *numberAssignmentResource) assign(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics, create bool) string {
 	var m numberAssignmentModel
 	diags.Append(plan.Get(ctx, &m)...)
 	if diags.HasError() {
-		return
+		return ""
 	}
 	number, t := m.Number.ValueString(), m.target()
 	action, done := "move", func(bool) {}
@@ -233,12 +284,16 @@ func (r *numberAssignmentResource) assign(ctx context.Context, plan tfsdk.Plan, 
 	if err != nil {
 		addPortalError(diags, errorAttribute(err, numberAssignmentFields, path.Root("number")),
 			fmt.Sprintf("%s %s to %s %s", action, number, t.Type, t.ID), err)
-		return
+		return ""
 	}
 	if create {
 		tflog.Debug(ctx, "assigned number", map[string]any{"number": n.Number, "type": n.AssignedType, "id": n.AssignedID})
 	}
 	setNumberAssignmentState(ctx, n, state, diags)
+	if diags.HasError() {
+		return ""
+	}
+	return n.Number
 }
 
 // setNumberAssignmentState saves a number that a phone or service holds, as

@@ -11,10 +11,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -27,6 +29,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*userResource)(nil)
 	_ resource.ResourceWithImportState = (*userResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*userResource)(nil)
+	_ resource.ResourceWithIdentity    = (*userResource)(nil)
 )
 
 // NewUserResource is the callingportal_user resource.
@@ -51,6 +54,13 @@ type userModel struct {
 	PhoneNumber           types.String `tfsdk:"phone_number"`
 	VoicemailPINWO        types.String `tfsdk:"voicemail_pin_wo"`
 	VoicemailPINWOVersion types.Int64  `tfsdk:"voicemail_pin_wo_version"`
+}
+
+// userIdentityModel is the callingportal_user resource's identity
+// (Terraform 1.12 and later): the site and the user's ID.
+type userIdentityModel struct {
+	Site types.String `tfsdk:"site"`
+	ID   types.String `tfsdk:"id"`
 }
 
 func (r *userResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -112,6 +122,18 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 	}
 }
 
+func (r *userResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"site": siteIdentityAttribute,
+			"id": identityschema.StringAttribute{
+				Description:       "The portal's ID of the user, e.g. `usr_k3j9x2m4q7ab`.",
+				RequiredForImport: true,
+			},
+		},
+	}
+}
+
 func (r *userResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
 		r.client, r.view, r.ledger = pd.client, pd.view, pd.ledger
@@ -149,11 +171,19 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	state := userFromAPI(u, plan.VoicemailPINWOVersion)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(saveVersion(ctx, resp.Private, u.Version)...)
+	saveIdentity(ctx, req.Identity, resp.Identity, r.client.Site, userIdentity(r.client.Site, u.ID), &resp.Diagnostics)
 }
 
 func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state userModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// The identity follows from the state alone; it is saved before the
+	// portal is asked, so that a state written before identities, of a user
+	// since deleted, is removed without an error.
+	saveIdentity(ctx, req.Identity, resp.Identity, r.client.Site, userIdentity(r.client.Site, state.ID.ValueString()), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -214,6 +244,7 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	state = userFromAPI(u, plan.VoicemailPINWOVersion)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(saveVersion(ctx, resp.Private, u.Version)...)
+	saveIdentity(ctx, req.Identity, resp.Identity, r.client.Site, userIdentity(r.client.Site, u.ID), &resp.Diagnostics)
 }
 
 // unchangedVersion reads the user of state and returns its version, for an
@@ -253,8 +284,13 @@ func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 }
 
 // ImportState accepts the user's ID, email or phone number and resolves it
-// to the ID; Read fills in the rest.
+// to the ID, or an identity (an import block's identity, Terraform 1.12 and
+// later), which names the ID; Read fills in the rest.
 func (r *userResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if req.ID == "" && req.Identity != nil && !req.Identity.Raw.IsNull() {
+		r.importByIdentity(ctx, req.Identity, resp)
+		return
+	}
 	key := strings.TrimSpace(req.ID)
 	var (
 		u   contract.User
@@ -293,6 +329,71 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), u.ID)...)
+	saveIdentity(ctx, nil, resp.Identity, r.client.Site, userIdentity(r.client.Site, u.ID), &resp.Diagnostics)
+}
+
+// importByIdentity imports the user that an identity names by its ID, on
+// the provider's site.
+func (r *userResource) importByIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, resp *resource.ImportStateResponse) {
+	var id userIdentityModel
+	resp.Diagnostics.Append(identity.Get(ctx, &id)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if id.ID.ValueString() == "" {
+		resp.Diagnostics.AddError("Invalid import identity",
+			"Name the user by its ID (usr_...) in the identity's id, e.g. identity = { id = \"usr_k3j9x2m4q7ab\" }.")
+		return
+	}
+	checkIdentitySite(ctx, identity, r.client.Site, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id.ID)...)
+	saveIdentity(ctx, identity, resp.Identity, r.client.Site, userIdentity(r.client.Site, id.ID.ValueString()), &resp.Diagnostics)
+}
+
+// userIdentity is the identity of the user with this ID on site.
+func userIdentity(site, id string) userIdentityModel {
+	return userIdentityModel{Site: types.StringValue(site), ID: types.StringValue(id)}
+}
+
+// siteIdentityAttribute is the site in the identity of every resource: an
+// import block may leave it out, for the provider's site.
+var siteIdentityAttribute = identityschema.StringAttribute{
+	Description:       "The site that the object belongs to, e.g. `demo`. An import block may leave it out: it defaults to the provider's `site`, and must be that site.",
+	OptionalForImport: true,
+}
+
+// saveIdentity sets a resource's identity on the provider's site: out is
+// the response's identity (nil when the resource is called without
+// Terraform), identity what to save. prior is the identity that Terraform
+// sent (state's, the plan's, or an import block's; nil or null when there is
+// none), whose site must be the provider's.
+func saveIdentity(ctx context.Context, prior, out *tfsdk.ResourceIdentity, site string, identity any, diags *diag.Diagnostics) {
+	checkIdentitySite(ctx, prior, site, diags)
+	if out == nil || diags.HasError() {
+		return
+	}
+	diags.Append(out.Set(ctx, identity)...)
+}
+
+// checkIdentitySite fails when an identity names another site than the
+// provider's: the object belongs to that site, and this provider would
+// neither find it nor change it there.
+func checkIdentitySite(ctx context.Context, identity *tfsdk.ResourceIdentity, site string, diags *diag.Diagnostics) {
+	if identity == nil || identity.Raw.IsNull() {
+		return
+	}
+	var got types.String
+	diags.Append(identity.GetAttribute(ctx, path.Root("site"), &got)...)
+	if got.IsNull() || got.IsUnknown() || got.ValueString() == site {
+		return
+	}
+	diags.AddError("Resource of another site",
+		fmt.Sprintf("The resource's identity names site %q, but the provider is configured for site %q. "+
+			"Manage or import it with a provider configured for site %q, such as an aliased provider block.",
+			got.ValueString(), site, got.ValueString()))
 }
 
 // userFields maps the portal's field names in errors to this resource's

@@ -177,13 +177,13 @@ func shortTypes() []string {
 	return short
 }
 
-var release = regexp.MustCompile(`^\d+\.\d+\.\d+$`)
+var release = regexp.MustCompile(`^(\d+\.\d+)\.\d+$`)
 
-// providerConstraint asks for this provider's release or a later one; a
-// development build asks for the first release.
+// providerConstraint asks for this provider's minor release line, as the
+// examples do; a development build asks for the first one.
 func providerConstraint(version string) string {
-	if release.MatchString(version) {
-		return ">= " + version
+	if m := release.FindStringSubmatch(version); m != nil {
+		return "~> " + m[1]
 	}
-	return ">= 0.1.0"
+	return "~> 0.1"
 }

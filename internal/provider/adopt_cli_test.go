@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
@@ -43,7 +44,9 @@ func TestExportAndSnapshot(t *testing.T) {
 		return string(out)
 	}
 
+	start := time.Now()
 	command("export", "--out", c.work)
+	t.Logf("export of %d resources: %.1fs", n, time.Since(start).Seconds())
 	again := filepath.Join(c.dir, "again")
 	command("export", "--out", again)
 	for _, name := range []string{"versions.tf", "main.tf"} {
@@ -57,16 +60,22 @@ func TestExportAndSnapshot(t *testing.T) {
 		t.Errorf("terraform fmt -check: %v\n%s", err, out)
 	}
 
+	start = time.Now()
 	out, err := c.run("plan", "-out=tfplan")
+	t.Logf("plan of the imports: %.1fs", time.Since(start).Seconds())
 	if want := fmt.Sprintf("Plan: %d to import, 0 to add, 0 to change, 0 to destroy.", n); err != nil || !strings.Contains(out, want) {
 		t.Fatalf("plan of the export: want %q, got %v\n%s", want, err, tail(out))
 	}
+	start = time.Now()
 	if out, err := c.run("apply", "tfplan"); err != nil {
 		t.Fatalf("apply of the export: %v\n%s", err, tail(out))
 	}
-	before := p.requests(t)
+	t.Logf("apply of the imports: %.1fs", time.Since(start).Seconds())
+	before, start := p.requests(t), time.Now()
 	c.expectNoChanges(t)
-	if got, budget := p.requests(t).since(before), 5+n/500; got.reads > budget || got.writes != 0 {
+	got, budget := p.requests(t).since(before), 5+n/500
+	t.Logf("no-op plan: %.1fs, %d reads", time.Since(start).Seconds(), got.reads)
+	if got.reads > budget || got.writes != 0 {
 		t.Errorf("no-op plan of %d adopted resources: %d reads and %d writes, want at most %d reads", n, got.reads, got.writes, budget)
 	}
 

@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/client"
+	"github.com/callingportal/terraform-provider-callingportal/internal/cmdflags"
 	"github.com/callingportal/terraform-provider-callingportal/internal/provider"
 )
 
@@ -72,21 +73,10 @@ func or(flagValue, env string) string {
 	return os.Getenv(env)
 }
 
-// newFlagSet is a flag set whose --help says what the command does.
-func newFlagSet(name, usage, about string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: terraform-provider-callingportal %s %s\n\n%s\n\nFlags:\n", name, usage, about)
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
 // ExportCommand is the "export" command: it writes a configuration with
 // import blocks for a live site.
 func ExportCommand(args []string, version string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("export", "--out DIR [flags]",
+	fs := cmdflags.New("export", "--out DIR [flags]",
 		"Writes a Terraform configuration for a live site: versions.tf with the provider block, and a resource\n"+
 			"with an import block for every phone, service, user and number on a phone or service. Then\n"+
 			"`terraform plan` in DIR shows only imports.", stderr)
@@ -96,7 +86,7 @@ func ExportCommand(args []string, version string, stdout, stderr io.Writer) int 
 	prefix := fs.String("prefix", "", "only numbers starting with this E.164 prefix, e.g. +1312555, with their users, phones and services")
 	split := fs.Bool("split", false, "one file per type (phones.tf, services.tf, users.tf, number_assignments.tf) instead of main.tf")
 	if err := fs.Parse(args); err != nil {
-		return exitUsage(err)
+		return cmdflags.ExitCode(err)
 	}
 	if *out == "" || fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "export: give --out DIR and no other arguments")
@@ -127,13 +117,13 @@ func ExportCommand(args []string, version string, stdout, stderr io.Writer) int 
 // SnapshotCommand is the "snapshot" command: it writes a seed file for a
 // local replica of a live site.
 func SnapshotCommand(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("snapshot", "--out FILE [flags]",
+	fs := cmdflags.New("snapshot", "--out FILE [flags]",
 		"Writes a seed file of a live site, with its numbers, stations, phones, services and users (no tokens, no\n"+
 			"PINs), that `serve --seed FILE` loads into a local replica for plan checks in CI.", stderr)
 	conn := connectionFlags(fs)
 	out := fs.String("out", "", "seed file to write")
 	if err := fs.Parse(args); err != nil {
-		return exitUsage(err)
+		return cmdflags.ExitCode(err)
 	}
 	if *out == "" || fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "snapshot: give --out FILE and no other arguments")
@@ -153,13 +143,6 @@ func SnapshotCommand(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "wrote site %s (%d numbers, %d users, %d phones, %d services) to %s\nnext: terraform-provider-callingportal serve --seed %s\n",
 		s.Site.ID, len(s.Numbers)-len(skipped), len(sd.Users), len(sd.Phones), len(sd.Services), *out, *out)
 	return 0
-}
-
-func exitUsage(err error) int {
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	return 2
 }
 
 func warnSkipped(stderr io.Writer, cmd string, numbers []string) {

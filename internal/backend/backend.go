@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
@@ -59,6 +60,7 @@ func Start(ctx context.Context, cfg Config) (*Portal, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	created := cfg.DatabaseURL == "" && !exists(cfg.DataPath)
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -66,6 +68,10 @@ func Start(ctx context.Context, cfg Config) (*Portal, error) {
 	p := &Portal{store: st, done: make(chan error, 1)}
 	if err := p.bootstrap(ctx, cfg); err != nil {
 		st.Close()
+		if created {
+			// A seed that failed leaves no half-made data file behind.
+			removeSQLite(cfg.DataPath)
+		}
 		return nil, err
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)
@@ -151,8 +157,25 @@ func openStore(ctx context.Context, cfg Config) (portal.Store, error) {
 	return sqlite.Open(cfg.DataPath)
 }
 
-// IssueToken creates a token in cfg's store directly, without a server.
+// exists says whether path names a file.
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// removeSQLite removes a SQLite data file with its WAL and shared-memory files.
+func removeSQLite(path string) {
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(path + suffix)
+	}
+}
+
+// IssueToken creates a token in cfg's store directly, without a server. It
+// never creates a store: a data file that does not exist is an error.
 func IssueToken(ctx context.Context, cfg Config, name, site string, admin bool) (string, error) {
+	if cfg.DatabaseURL == "" && !exists(cfg.DataPath) {
+		return "", fmt.Errorf("no portal data file at %s: give the --data file that serve uses", cfg.DataPath)
+	}
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return "", err

@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -243,4 +245,38 @@ func TestBootstrapTokenOnlyForNewStore(t *testing.T) {
 			t.Fatalf("late bootstrap token: err = %v, want unauthorized", err)
 		}
 	})
+}
+
+// TestFailedSeedLeavesNoDataFile: a seed the portal refuses leaves no data
+// file behind, so the next start is a new store again; a data file that was
+// there before is kept.
+func TestFailedSeedLeavesNoDataFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"site": {"id": "xx", "stations_purchased": 0}, "numbers": ["+13125550100"],
+		"services": [{"name": "Main", "type": "hunt_group", "numbers": ["+13125550100"]}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := backend.Config{Listen: "127.0.0.1:0", DataPath: filepath.Join(dir, "portal.db"), Seed: bad}
+	if _, err := backend.Start(context.Background(), cfg); !errors.Is(err, contract.ErrNoStationsAvailable) {
+		t.Fatalf("start with a seed that needs a station: err = %v", err)
+	}
+	if left, _ := filepath.Glob(cfg.DataPath + "*"); len(left) > 0 {
+		t.Errorf("a refused seed left %v behind", left)
+	}
+}
+
+// TestTokenNeedsAnExistingDataFile: `token --data` with a path that does
+// not exist says so and creates nothing.
+func TestTokenNeedsAnExistingDataFile(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "typo.db")
+	var stdout, stderr bytes.Buffer
+	if code := backend.Token([]string{"--data", path, "--site", "demo"}, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "no portal data file at "+path) {
+		t.Errorf("token --data %s: exit %d, stderr %q", path, code, stderr.String())
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("token created %s (%v)", path, err)
+	}
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/callingportal/terraform-provider-callingportal/internal/cmdflags"
 )
 
 // EnvBootstrapToken is read when --bootstrap-token is not given.
@@ -54,8 +56,10 @@ func storeName(cfg Config) string {
 
 // Serve is the "serve" command: it runs the portal until SIGINT or SIGTERM.
 func Serve(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := cmdflags.New("serve", "[flags]",
+		"Runs the bundled portal: the API under /v1 and the web page, on a SQLite file or a PostgreSQL\n"+
+			"database, until SIGINT or SIGTERM. Give the bootstrap admin token in $"+EnvBootstrapToken+"\n"+
+			"rather than --bootstrap-token, which `ps` shows to every user of the machine.", stderr)
 	cfg := Config{}
 	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
 	storeFlags(fs, &cfg)
@@ -65,7 +69,7 @@ func Serve(args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&cfg.RateLimit, "rate-limit", 100, "requests per second per token (0 = unlimited)")
 	fs.IntVar(&cfg.Burst, "burst", 200, "requests a token may send at once before the rate limit applies")
 	if err := parseFlags(fs, args, &cfg); err != nil {
-		return 2
+		return cmdflags.ExitCode(err)
 	}
 	if cfg.BootstrapToken == "" {
 		cfg.BootstrapToken = os.Getenv(EnvBootstrapToken)
@@ -115,15 +119,16 @@ func Serve(args []string, stdout, stderr io.Writer) int {
 // Token is the "token" command: it issues a token in the portal's store and
 // prints its secret, the only time the secret is shown.
 func Token(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("token", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := cmdflags.New("token", "--site SITE | --admin [flags]",
+		"Issues an API token in the portal's store (the file or database serve uses) and prints its\n"+
+			"secret, the only time it is shown.", stderr)
 	var cfg Config
 	storeFlags(fs, &cfg)
 	site := fs.String("site", "", "site the token acts on")
 	admin := fs.Bool("admin", false, "an admin token: every site, sites and tokens")
 	name := fs.String("name", "cli", "a name to recognise the token by")
 	if err := parseFlags(fs, args, &cfg); err != nil {
-		return 2
+		return cmdflags.ExitCode(err)
 	}
 	if (*site == "") == !*admin {
 		fmt.Fprintln(stderr, "token: give either --site SITE or --admin")

@@ -20,6 +20,8 @@ func TestNormalizeNumber(t *testing.T) {
 		{"+1555", "", "", "not a valid number"},
 		{"call me", "US", "", "not a phone number"},
 		{"  ", "US", "", "must not be empty"},
+		{"312-555-0142 ext 5", "US", "", "has an extension (5)"},
+		{"+1 312 555 0186 ext. 7", "", "", "has an extension (7)"},
 	} {
 		got, err := NormalizeNumber(c.in, c.region)
 		if got != c.want || (err == nil) != (c.err == "") || err != nil && !strings.Contains(err.Error(), c.err) {

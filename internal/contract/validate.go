@@ -31,6 +31,10 @@ func NormalizeNumber(number, region string) (string, error) {
 	if err != nil {
 		return "", Invalid("number", "%q is not a phone number: %v", number, err)
 	}
+	if ext := parsed.GetExtension(); ext != "" {
+		// E.164 has no extensions: dropping it would silently change the number meant.
+		return "", Invalid("number", "%q has an extension (%s): E.164 numbers have none; give the number alone", number, ext)
+	}
 	if !phonenumbers.IsValidNumber(parsed) {
 		return "", Invalid("number", "%q is not a valid number for its country", number)
 	}

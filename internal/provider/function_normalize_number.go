@@ -25,11 +25,13 @@ func (f *normalizeNumberFunction) Definition(_ context.Context, _ function.Defin
 		Summary: "Convert a phone number to canonical E.164",
 		Description: "Parses a phone number written in any common spelling, such as \"(312) 555-0142\" or " +
 			"\"+1 312-555-0142\", and returns it in canonical E.164, such as \"+13125550142\": the form that " +
-			"every number attribute of this provider takes. Fails when the text is not a valid number.",
+			"every number attribute of this provider takes. Fails when the text is not a valid number, or has an " +
+			"extension (\"ext. 7\"), which E.164 cannot hold. Provider functions need Terraform 1.8 or later.",
 		MarkdownDescription: "Parses a phone number written in any common spelling, such as `(312) 555-0142` or " +
 			"`+1 312-555-0142`, and returns it in canonical E.164, such as `+13125550142`: the form that " +
 			"every number attribute of this provider takes. Fails when the text is not a valid number " +
-			"for its country.\n\n" +
+			"for its country, or has an extension (`ext. 7`), which E.164 cannot hold.\n\n" +
+			"Provider functions need Terraform 1.8 or later (they are not in OpenTofu 1.6).\n\n" +
 			"`normalize_number(\"(312) 555-0142\", \"US\")` returns `\"+13125550142\"`; " +
 			"`normalize_number(\"+44 20 7946 0018\", \"\")` returns `\"+442079460018\"`.",
 		Parameters: []function.Parameter{

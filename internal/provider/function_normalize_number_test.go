@@ -72,6 +72,7 @@ func TestNormalizeNumberFunctionRun(t *testing.T) {
 		{number: "", region: "US", wantArg: 0, wantText: "must not be empty"},
 		{number: "call me", region: "US", wantArg: 0, wantText: `"call me" is not a phone number`},
 		{number: "+1 312 555 014", region: "", wantArg: 0, wantText: `"+1 312 555 014" is not a valid number for its country`},
+		{number: "312-555-0142 ext 5", region: "US", wantArg: 0, wantText: `"312-555-0142 ext 5" has an extension (5)`},
 	} {
 		t.Run(tc.number+"/"+tc.region, func(t *testing.T) {
 			req := function.RunRequest{Arguments: function.NewArgumentsData([]attr.Value{

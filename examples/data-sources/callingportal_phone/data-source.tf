@@ -3,6 +3,6 @@ data "callingportal_phone" "conference" {
 }
 
 resource "callingportal_number_assignment" "conference" {
-  number   = "+13125550170"
+  number   = "+13125550172"
   phone_id = data.callingportal_phone.conference.id
 }

@@ -4,7 +4,7 @@ resource "callingportal_phone" "reception" {
   name        = "Reception Desk"
   model       = "Yealink T54W"
   mac_address = "80:5e:c0:12:34:56"
-  extension   = "411"
+  extension   = "421"
 }
 
 resource "callingportal_number_assignment" "reception_line" {

@@ -3,7 +3,7 @@
 resource "callingportal_service" "support" {
   name        = "Support Hunt Group"
   type        = "hunt_group"
-  extension   = "410"
+  extension   = "420"
   description = "Rings the support team's phones in turn"
 }
 

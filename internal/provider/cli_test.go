@@ -89,10 +89,19 @@ func (c *cli) run(args ...string) (string, error) {
 		flags = []string{"-no-color", "-input=false"}
 	}
 	all := append([]string{"-chdir=" + c.work, args[0]}, flags...)
-	cmd := exec.Command("terraform", append(all, args[1:]...)...)
+	cmd := exec.Command(terraformCLI(), append(all, args[1:]...)...)
 	cmd.Env = c.env
 	out, err := cmd.CombinedOutput()
 	return string(out), err
+}
+
+// terraformCLI is the CLI the tests run: TF_ACC_TERRAFORM_PATH, as for
+// terraform-plugin-testing (e.g. OpenTofu), else terraform on PATH.
+func terraformCLI() string {
+	if path := os.Getenv("TF_ACC_TERRAFORM_PATH"); path != "" {
+		return path
+	}
+	return "terraform"
 }
 
 // expectNoChanges fails t unless a plan finds nothing to change.

@@ -3,6 +3,7 @@ package provider
 import (
 	"errors"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -61,7 +62,7 @@ func TestDataSourceHelpers_addLookupError(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var diags diag.Diagnostics
-			addLookupError(&diags, attr, "find the user", tc.err)
+			addLookupError(&diags, attr, "find the user", tc.err, "", nil)
 			if len(diags) != 1 {
 				t.Fatalf("got %d diagnostics, want 1: %v", len(diags), diags)
 			}
@@ -80,5 +81,15 @@ func TestDataSourceHelpers_addLookupError(t *testing.T) {
 				t.Errorf("detail = %q, want %q", d.Detail(), want)
 			}
 		})
+	}
+}
+
+func TestDataSourceHelpers_closest(t *testing.T) {
+	names := []string{"Sales Hunt Group", "Support Queue", "After Hours", "Main Auto Attendant"}
+	if got := closest("sales hunt grp", names, 2); len(got) != 2 || got[0] != `"Sales Hunt Group"` {
+		t.Errorf("closest = %v", got)
+	}
+	if got := closest("x", names[:1], 3); !slices.Equal(got, []string{`"Sales Hunt Group"`}) {
+		t.Errorf("closest of one = %v", got)
 	}
 }

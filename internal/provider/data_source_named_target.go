@@ -50,7 +50,8 @@ func (d *namedTargetDataSource[T]) Schema(_ context.Context, _ datasource.Schema
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Finds a " + kind + " of the site (" + d.kind.examples + ") by name, typically to " +
-			"assign a number to it with `callingportal_number_assignment`. Fails when no " + kind + " has the name.",
+			"assign a number to it with `callingportal_number_assignment`. Fails when no " + kind + " has the name, " +
+			"and then lists the closest names the site has.",
 		Attributes: attrs,
 	}
 }
@@ -69,7 +70,15 @@ func (d *namedTargetDataSource[T]) Read(ctx context.Context, req datasource.Read
 	}
 	v, err := d.kind.find(ctx, d.client, name.ValueString())
 	if err != nil {
-		addLookupError(&resp.Diagnostics, path.Root("name"), "find the "+string(d.kind.typ), err)
+		addLookupError(&resp.Diagnostics, path.Root("name"), "find the "+string(d.kind.typ), err, name.ValueString(), func() ([]string, error) {
+			all, err := d.kind.list(ctx, d.client)
+			names := make([]string, len(all))
+			for i, v := range all {
+				base, _ := d.kind.values(v)
+				names[i] = base.Name
+			}
+			return names, err
+		})
 		return
 	}
 	_, values := d.kind.attrValues(v)

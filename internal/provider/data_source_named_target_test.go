@@ -30,6 +30,7 @@ func TestAccNamedTargetDataSource(t *testing.T) {
 		seeded  []namedTarget
 		created namedTarget // created in the portal before the second step
 		missing string
+		nearest string // the closest name the error gives for missing
 		id      func(p *testPortal, t *testing.T, name string) string
 		create  func(p *testPortal, ctx context.Context, target namedTarget) (id string, err error)
 	}{
@@ -39,7 +40,8 @@ func TestAccNamedTargetDataSource(t *testing.T) {
 			seeded: []namedTarget{{"Lobby Phone", "Poly VVX 250"}, {"Conference Room A", "Poly Trio C60"}},
 			// A phone created in the portal without a model: model is null.
 			created: namedTarget{"Hallway", ""},
-			missing: "Front Desk",
+			missing: "Lobby Phon", // a typo: the error names the phone meant
+			nearest: "Lobby Phone",
 			id:      (*testPortal).phoneID,
 			create: func(p *testPortal, ctx context.Context, target namedTarget) (string, error) {
 				ph, err := p.client.Phones.Create(ctx, contract.PhoneInput{TargetInput: contract.TargetInput{Name: new(target.name)}, Model: new(target.extra)})
@@ -51,7 +53,8 @@ func TestAccNamedTargetDataSource(t *testing.T) {
 			extra:   "type",
 			seeded:  []namedTarget{{"Sales Hunt Group", "hunt_group"}, {"After Hours", "auto_attendant"}},
 			created: namedTarget{"Night Queue", "call_queue"},
-			missing: "Night Shift",
+			missing: "night queu",
+			nearest: "Night Queue",
 			id:      (*testPortal).serviceID,
 			create: func(p *testPortal, ctx context.Context, target namedTarget) (string, error) {
 				s, err := p.client.Services.Create(ctx, contract.ServiceInput{TargetInput: contract.TargetInput{Name: new(target.name)}, Type: new(target.extra)})
@@ -101,8 +104,8 @@ func TestAccNamedTargetDataSource(t *testing.T) {
 					},
 					{
 						Config: p.config(hcl("missing", tc.missing)),
-						ExpectError: wrappedText(fmt.Sprintf(`name = %q Could not find the %s: no %s with name %q on site demo`,
-							tc.missing, tc.kind, tc.kind, tc.missing)),
+						ExpectError: wrappedText(fmt.Sprintf(`name = %q Could not find the %s: no %s with name %q on site demo. The closest on the site: %q`,
+							tc.missing, tc.kind, tc.kind, tc.missing, tc.nearest)),
 					},
 				},
 			})

@@ -68,7 +68,7 @@ func (d *numberDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 	}
 	n, err := d.client.Numbers.Read(ctx, config.Number.ValueString())
 	if err != nil {
-		addLookupError(&resp.Diagnostics, path.Root("number"), "read the number", err)
+		addLookupError(&resp.Diagnostics, path.Root("number"), "read the number", err, "", nil)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, newNumberModel(n))...)

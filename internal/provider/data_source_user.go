@@ -111,7 +111,18 @@ func (d *userDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 		user, err = d.client.Users.FindByNumber(ctx, config.PhoneNumber.ValueString())
 	}
 	if err != nil {
-		addLookupError(&resp.Diagnostics, by, "find the user", err)
+		var existing func() ([]string, error)
+		if !config.Email.IsNull() {
+			existing = func() ([]string, error) {
+				users, err := d.client.Users.List(ctx)
+				emails := make([]string, len(users))
+				for i, u := range users {
+					emails[i] = u.Email
+				}
+				return emails, err
+			}
+		}
+		addLookupError(&resp.Diagnostics, by, "find the user", err, config.Email.ValueString(), existing)
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, newUserDataSourceModel(user))...)

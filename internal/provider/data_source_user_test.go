@@ -88,11 +88,12 @@ func TestAccUserDataSource_errors(t *testing.T) {
 				// No such user: the portal's message, on the email attribute.
 				Config: p.config(`
 data "callingportal_user" "missing" {
-  email = "nobody@example.com"
+  email = "ada.lovelac@example.com"
 }
 `),
-				ExpectError: wrappedText(`email = "nobody@example.com" ` +
-					`Could not find the user: no user with email "nobody@example.com" on site demo`),
+				ExpectError: wrappedText(`email = "ada.lovelac@example.com" ` +
+					`Could not find the user: no user with email "ada.lovelac@example.com" on site demo. ` +
+					`The closest on the site: "ada.lovelace@example.com"`),
 			},
 			{
 				// A number held by a phone is not a user's.

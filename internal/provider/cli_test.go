@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/hashicorp/go-version"
+
 	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/callingportal/terraform-provider-callingportal/internal/store/postgres/pgtest"
 )
@@ -104,6 +106,38 @@ func terraformCLI() string {
 	return "terraform"
 }
 
+var (
+	cliVersionOnce sync.Once
+	cliVersion     *version.Version
+	cliVersionErr  error
+)
+
+// skipBelow skips t, saying why, when the CLI is older than minimum, the
+// version that brought a feature the test needs: as tfversion.SkipBelow
+// does for the tests that terraform-plugin-testing runs.
+func skipBelow(t *testing.T, minimum, feature string) {
+	t.Helper()
+	cliVersionOnce.Do(func() {
+		out, err := exec.Command(terraformCLI(), "version", "-json").Output()
+		if err != nil {
+			cliVersionErr = fmt.Errorf("%s version -json: %w", terraformCLI(), err)
+			return
+		}
+		var v struct {
+			Version string `json:"terraform_version"`
+		}
+		if cliVersionErr = json.Unmarshal(out, &v); cliVersionErr == nil {
+			cliVersion, cliVersionErr = version.NewVersion(v.Version)
+		}
+	})
+	if cliVersionErr != nil {
+		t.Fatal(cliVersionErr)
+	}
+	if cliVersion.Core().LessThan(version.Must(version.NewVersion(minimum))) {
+		t.Skipf("needs %s, which came in Terraform %s; this CLI is %s", feature, minimum, cliVersion)
+	}
+}
+
 // expectNoChanges fails t unless a plan finds nothing to change.
 func (c *cli) expectNoChanges(t *testing.T) {
 	t.Helper()
@@ -128,6 +162,7 @@ func writeFile(t *testing.T, path, content string) {
 // state, or any plan or apply output, while the portal did get the PIN.
 func TestSecretsNeverLeak(t *testing.T) {
 	c := newCLI(t)
+	skipBelow(t, "1.11.0", "write-only attributes")
 	p := startPortal(t)
 	const pin = "908172"
 	logPath := filepath.Join(c.dir, "terraform.log")

@@ -59,6 +59,7 @@ func TestAccUsersDataSource(t *testing.T) {
 // state with for_each keys.)
 func TestBulkImport(t *testing.T) {
 	c := newCLI(t)
+	skipBelow(t, "1.7.0", "import blocks with for_each")
 	p := startPortal(t)
 	example, err := os.ReadFile("../../examples/bulk-import/main.tf")
 	if err != nil {

@@ -94,8 +94,9 @@ func CanonicalMAC(mac string) (string, error) {
 	return hw.String(), nil
 }
 
-// ValidateName checks the name of a phone or service: not blank, at most
-// 100 characters, no control characters.
+// ValidateName checks a name in field: a phone's or service's name, a
+// user's first or last name. Not blank, at most MaxNameLength characters,
+// no control characters.
 func ValidateName(field, name string) error {
 	switch {
 	case strings.TrimSpace(name) == "":

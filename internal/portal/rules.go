@@ -219,11 +219,16 @@ func validateUserFields(in contract.UserInput) error {
 			return err
 		}
 	}
-	if in.FirstName != nil && strings.TrimSpace(*in.FirstName) == "" {
-		return contract.Invalid("first_name", "must not be empty")
-	}
-	if in.LastName != nil && strings.TrimSpace(*in.LastName) == "" {
-		return contract.Invalid("last_name", "must not be empty")
+	for _, f := range []struct {
+		field string
+		name  *string
+	}{{"first_name", in.FirstName}, {"last_name", in.LastName}} {
+		if f.name == nil {
+			continue
+		}
+		if err := contract.ValidateName(f.field, *f.name); err != nil {
+			return err
+		}
 	}
 	if in.Extension != nil && *in.Extension != "" {
 		if err := contract.ValidateExtension(*in.Extension); err != nil {

@@ -81,7 +81,7 @@ func (r *targetResource[T, In, M]) Schema(_ context.Context, _ resource.SchemaRe
 		"name": schema.StringAttribute{
 			MarkdownDescription: fmt.Sprintf("The %s's name, such as `%s`: unique on the site among phones and services, regardless of case; at most %d characters. Changes in place.", r.kind.typ, r.kind.nameExample, contract.MaxNameLength),
 			Required:            true,
-			Validators:          []validator.String{validName},
+			Validators:          []validator.String{nameRule("name")},
 		},
 		"extension": schema.StringAttribute{
 			MarkdownDescription: fmt.Sprintf("The %s's internal extension, 2 to 6 digits: unique on the site among users, phones and services. Leave it out for none. Changes in place.", r.kind.typ),
@@ -311,10 +311,6 @@ func capitalized(s string) string {
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
 }
-
-// validName checks a phone's or service's name offline with the portal's rule.
-var validName = portalRule{func(name string) error { return contract.ValidateName("name", name) },
-	fmt.Sprintf("value must be 1 to %d characters, not blank, without control characters", contract.MaxNameLength)}
 
 // nonEmpty keeps "" out of optional attributes: leave them out instead, so
 // that state, which holds null for a value the portal does not have, equals

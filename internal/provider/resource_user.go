@@ -84,12 +84,14 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				Validators:          []validator.String{validEmail},
 			},
 			"first_name": schema.StringAttribute{
-				MarkdownDescription: "The user's first name. Changes in place.",
+				MarkdownDescription: fmt.Sprintf("The user's first name: not blank, at most %d characters, no control characters. Changes in place.", contract.MaxNameLength),
 				Required:            true,
+				Validators:          []validator.String{nameRule("first_name")},
 			},
 			"last_name": schema.StringAttribute{
-				MarkdownDescription: "The user's last name. Changes in place.",
+				MarkdownDescription: fmt.Sprintf("The user's last name: not blank, at most %d characters, no control characters. Changes in place.", contract.MaxNameLength),
 				Required:            true,
+				Validators:          []validator.String{nameRule("last_name")},
 			},
 			"extension": schema.StringAttribute{
 				MarkdownDescription: "The user's internal extension, 2 to 6 digits; unique on the site. Leave it out for a user without one. Changes in place.",

@@ -233,6 +233,22 @@ func TestAccUser_errors(t *testing.T) {
 				ExpectError: wrappedText(`"jane.doe" is not an email address`),
 			},
 			{
+				// Names follow the portal's rule, offline.
+				Config:      p.config(userHCL("jane.doe@example.com", "", "Doe", "+13125550150")),
+				PlanOnly:    true,
+				ExpectError: inOrder(`first_name = ""`, "must not be empty"),
+			},
+			{
+				Config:      p.config(userHCL("jane.doe@example.com", "Jane", " ", "+13125550150")),
+				PlanOnly:    true,
+				ExpectError: inOrder(`last_name`, "must not be empty"),
+			},
+			{
+				Config:      p.config(userHCL("jane.doe@example.com", "Jane", strings.Repeat("x", 101), "+13125550150")),
+				PlanOnly:    true,
+				ExpectError: wrappedText("must be at most 100 characters"),
+			},
+			{
 				Config:      user("jane.doe@example.com", "+13125550150", `voicemail_pin_wo_version = 1`),
 				ExpectError: wrappedText(`"voicemail_pin_wo" must be specified when "voicemail_pin_wo_version" is specified`),
 			},

@@ -45,6 +45,14 @@ var (
 	validEmail      = portalRule{contract.ValidateEmail, "value must be an email address such as jane@example.com"}
 )
 
+// nameRule checks a name offline with the portal's rule for names
+// (contract.ValidateName): a phone's or service's name, a user's first or
+// last name. field is the portal's name for it, as in its messages.
+func nameRule(field string) portalRule {
+	return portalRule{func(name string) error { return contract.ValidateName(field, name) },
+		fmt.Sprintf("value must be 1 to %d characters, not blank, without control characters", contract.MaxNameLength)}
+}
+
 // canonicalNumberHint is contract.CanonicalNumber with the way out in HCL.
 func canonicalNumberHint(number string) error {
 	if err := contract.CanonicalNumber(number); err != nil {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -34,6 +36,11 @@ import (
 // that does not fit is made again against a fresh inventory, so every
 // refusal states the portal as it is. What another process takes after the
 // picture is the portal's to refuse at apply, as it always was.
+//
+// A plan that does not fit fails once, on the first claim that does not,
+// which waits for the rest of the plan to be planned and states what the
+// whole plan needs (see waitForPlan); the claims after it pass. Destroys in
+// the plan are not counted, and the refusal says so.
 type planLedger struct {
 	portal ledgerPortal
 
@@ -56,6 +63,21 @@ type planLedger struct {
 	// taken counts the stations that creates of this process took after
 	// the picture's inventory was read.
 	taken int
+	// freed holds the numbers whose holders this plan destroys (resources
+	// removed from the configuration): a refusal says that their stations
+	// are not counted, and why.
+	freed map[string]bool
+	// refused is set when a claim of this run is refused for want of
+	// stations: the plan fails on that one, and later claims that do not
+	// fit pass without an error of their own.
+	refused bool
+
+	// lastCall is when a resource of this run last called the ledger
+	// (UnixNano): a refusal waits until the plan has gone settle without
+	// one, at most maxSettle, to count the whole plan.
+	lastCall  atomic.Int64
+	settle    time.Duration
+	maxSettle time.Duration
 }
 
 // sitePicture is the site as the ledger first read it in this run.
@@ -102,7 +124,10 @@ func (p clientPortal) ReadInventory(ctx context.Context) (contract.Inventory, er
 func (p clientPortal) Site() string { return p.cl.Site }
 
 func newPlanLedger(p ledgerPortal) *planLedger {
-	return &planLedger{claims: map[string]*claim{}, held: map[string]string{}, portal: p}
+	return &planLedger{
+		claims: map[string]*claim{}, held: map[string]string{}, freed: map[string]bool{}, portal: p,
+		settle: 2 * time.Second, maxSettle: 2 * time.Minute,
+	}
 }
 
 // numberClaim is one resource's intent to take a number.
@@ -153,9 +178,9 @@ func (l *planLedger) check(ctx context.Context, c numberClaim, diags *diag.Diagn
 		return
 	}
 	l.claims[c.number] = &claim{owner: c.owner, station: !c.replacing, replanned: c.replacing}
-	needed, available := l.openStations(), pic.inv.Available-l.taken
+	needed, available, refused := l.openStations(), pic.inv.Available-l.taken, l.refused
 	l.mu.Unlock()
-	if c.replacing || needed <= available {
+	if c.replacing || needed <= available || refused {
 		return
 	}
 
@@ -171,11 +196,85 @@ func (l *planLedger) check(ctx context.Context, c numberClaim, diags *diag.Diagn
 		return
 	}
 	l.mu.Lock()
-	needed = l.openStations()
+	needed, refused = l.openStations(), l.refused
+	l.refused = l.refused || needed > inv.Available
 	l.mu.Unlock()
-	if needed > inv.Available {
-		addPortalError(diags, c.attr, "plan "+c.owner, contract.NoStations("this plan", needed, inv))
+	if needed <= inv.Available || refused {
+		return
 	}
+
+	// This claim is the plan's one refusal. The other resources of the plan
+	// are being planned meanwhile, each seeing only itself: wait until they
+	// stop calling, then state the stations the whole plan needs.
+	l.waitForPlan(ctx)
+	l.mu.Lock()
+	needed, freed := l.openStations(), len(l.freed)
+	l.mu.Unlock()
+	addNoStations(diags, c.attr, c.owner, contract.NoStations("this plan", needed, inv), freed)
+}
+
+// addNoStations reports the plan's refusal for want of stations at attr;
+// freed is how many stations the plan's destroys free, which it cannot
+// count.
+func addNoStations(diags *diag.Diagnostics, attr path.Path, owner string, err *contract.Error, freed int) {
+	detail := "Could not plan " + owner + ": " + err.Message
+	if freed > 0 {
+		stations := "stations"
+		if freed == 1 {
+			stations = "station"
+		}
+		detail += fmt.Sprintf(". The plan also destroys resources that free %d %s, but Terraform may create before it destroys, "+
+			"so they are not counted: apply the removals first (terraform apply -target=ADDRESS for each removed resource), then the rest", freed, stations)
+	}
+	diags.AddAttributeError(attr, summaries[contract.CodeNoStationsAvailable], detail)
+}
+
+// touch records that a resource of this run called the ledger.
+func (l *planLedger) touch() { l.lastCall.Store(time.Now().UnixNano()) }
+
+// waitForPlan returns once no resource of the run has called the ledger for
+// l.settle (at most l.maxSettle from now): Terraform has then planned what
+// it can plan while this resource waits. Terraform plans resources
+// concurrently (-parallelism, 10 by default), so the others go on while one
+// waits; with -parallelism=1 none can, and the count is the plan so far.
+func (l *planLedger) waitForPlan(ctx context.Context) {
+	deadline := time.Now().Add(l.maxSettle)
+	for {
+		quiet := time.Unix(0, l.lastCall.Load()).Add(l.settle)
+		wait := min(time.Until(quiet), time.Until(deadline))
+		if wait <= 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
+}
+
+// destroyPlanned records the number held by a resource that the plan
+// destroys (a ModifyPlan whose plan is null), read from the state at attr.
+func (l *planLedger) destroyPlanned(ctx context.Context, req resource.ModifyPlanRequest, attr path.Path) {
+	if l == nil || !req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
+		return
+	}
+	var number types.String
+	if req.State.GetAttribute(ctx, attr, &number).HasError() {
+		return
+	}
+	l.destroying(number.ValueString())
+}
+
+// destroying records that the plan destroys the holder of number.
+func (l *planLedger) destroying(number string) {
+	l.touch()
+	if number == "" {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.freed[number] = true
 }
 
 // picture is the site as this run first read it, loaded by the first check;
@@ -226,6 +325,7 @@ func (l *planLedger) holding(number, holderID string) {
 	if l == nil {
 		return // a providerData built without a ledger, as in unit tests
 	}
+	l.touch()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.held[number] = holderID
@@ -300,6 +400,7 @@ func checkTarget(ctx context.Context, view *client.View, site string, attr path.
 // holderID, in case Terraform replaces the resource anyway. A number not
 // known yet is checked by the portal at apply.
 func (l *planLedger) checkPlannedNumber(ctx context.Context, attr path.Path, owner string, planned, prior types.String, holderID string, diags *diag.Diagnostics) {
+	l.touch()
 	switch {
 	case planned.IsUnknown():
 	case planned.Equal(prior):

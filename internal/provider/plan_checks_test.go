@@ -322,3 +322,55 @@ resource "callingportal_number_assignment" "a" {
 	}
 	cli.expectNoChanges(t)
 }
+
+// TestPlanChecks_overCapacityOneError: 45 new assignments against 40 free
+// stations fail the plan with one error that states what the whole plan
+// needs, on every run and at any -parallelism above 1 (at 1, Terraform
+// plans nothing else while the refusing resource waits: see DESIGN.md).
+func TestPlanChecks_overCapacityOneError(t *testing.T) {
+	c := newCLI(t)
+	p := startPortal(t)
+	p.setAvailable(t, 40)
+	c.write(t, p.config(assignments("bulk", 45, 150, p.serviceID(t, "After Hours"))))
+	want := wrappedText("Could not plan callingportal_number_assignment: this plan needs 45 new stations; site demo has 40 available (7 in use of 47 purchased)")
+	for _, parallelism := range []string{"10", "10", "10", "3", "2"} {
+		out, err := c.run("plan", "-parallelism="+parallelism)
+		if err == nil || strings.Count(out, "Error: ") != 1 || strings.Count(out, "Error: No stations available") != 1 || !want.MatchString(out) {
+			t.Fatalf("plan at -parallelism=%s: %v, want exactly one error %q:\n%s", parallelism, err, want, out)
+		}
+	}
+}
+
+// TestAccPlanChecks_destroysAreNotCounted: a plan that removes an
+// assignment and adds a user on a full site is refused, as Terraform may
+// create the user first; the refusal says so and what to do.
+func TestAccPlanChecks_destroysAreNotCounted(t *testing.T) {
+	p := startPortal(t)
+	svc := p.serviceID(t, "After Hours")
+	user := `
+resource "callingportal_user" "new" {
+  email        = "new.user@example.com"
+  first_name   = "New"
+  last_name    = "User"
+  phone_number = "+13125550160"
+}`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: p.config(assignments("old", 1, 150, svc))},
+			{
+				PreConfig: func() { p.setAvailable(t, 0) },
+				Config:    p.config(user),
+				PlanOnly:  true,
+				ExpectError: inOrder("this plan needs 1 new station; site demo has 0 available (8 in use of 8 purchased).",
+					"The plan also destroys resources that free 1 station, but Terraform may create before it destroys, so they are not counted:",
+					"apply the removals first (terraform apply -target=ADDRESS for each removed resource), then the rest"),
+			},
+			{
+				// Removed first, the assignment's station takes the user.
+				Config: p.config(""),
+			},
+			{Config: p.config(user)},
+		},
+	})
+}

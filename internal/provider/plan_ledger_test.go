@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -173,6 +171,7 @@ const (
 	plan                   // ModifyPlan checks the planned number
 	apply                  // Create takes number and a station
 	destroy                // Delete frees number and its station
+	removal                // ModifyPlan of a destroy: the plan removes number's holder
 	failNext               // the portal answers the next read of number with err
 )
 
@@ -221,6 +220,12 @@ func failedCreate(owner, number string, err error) step {
 
 func destroyed(number string) step {
 	return step{do: destroy, number: types.StringValue(number)}
+}
+
+// removed is the plan of a destroy: a resource that holds number is no
+// longer in the configuration.
+func removed(number string) step {
+	return step{do: removal, number: types.StringValue(number)}
 }
 
 // failing makes the portal answer the next read of number ("inventory" for
@@ -280,6 +285,8 @@ func (s step) run(t *testing.T, l *planLedger, p *fakePortal) {
 		done(err == nil)
 	case destroy:
 		p.destroy(number)
+	case removal:
+		l.destroying(number)
 	case failNext:
 		p.mu.Lock()
 		p.failNext[number] = s.err
@@ -308,6 +315,14 @@ func describe(diags diag.Diagnostics) string {
 		fmt.Fprintf(&b, "\n  %s on %s: %q: %q", d.Severity(), at, d.Summary(), d.Detail())
 	}
 	return b.String()
+}
+
+// newTestLedger is a ledger of p whose refusals wait settle for the rest
+// of the plan.
+func newTestLedger(p *fakePortal, settle time.Duration) *planLedger {
+	l := newPlanLedger(p)
+	l.settle = settle
+	return l
 }
 
 // withoutDeadlock runs f and fails t if it does not return within a while:
@@ -354,6 +369,36 @@ func TestPlanLedger(t *testing.T) {
 				create(assignmentType, num(151)),
 				create(userType, num(152)).fails(noStations,
 					"Could not plan callingportal_user: this plan needs 3 new stations; site demo has 2 available (7 in use of 9 purchased)"),
+			},
+		},
+		{
+			// The plan fails on the first claim that does not fit; the
+			// others pass, counted, so the plan has one such error.
+			name:      "one refusal per plan",
+			available: 1,
+			steps: []step{
+				create(assignmentType, num(150)),
+				create(assignmentType, num(151)).fails(noStations,
+					"Could not plan callingportal_number_assignment: this plan needs 2 new stations; site demo has 1 available (7 in use of 8 purchased)"),
+				create(assignmentType, num(152)),
+				create(userType, num(153)),
+			},
+			reads: &reads{numbers: 0, lists: 1, inventory: 2},
+		},
+		{
+			// Terraform does not order unrelated destroys before creates:
+			// the stations they free are not counted, and the refusal says
+			// so and what to do.
+			name:      "a refusal names the stations the plan's destroys free",
+			available: 0,
+			steps: []step{
+				removed(num(140)),
+				removed(num(141)),
+				removed(num(141)),
+				create(userType, num(150)).fails(noStations,
+					"Could not plan callingportal_user: this plan needs 1 new station; site demo has 0 available (7 in use of 7 purchased). "+
+						"The plan also destroys resources that free 2 stations, but Terraform may create before it destroys, so they are not counted: "+
+						"apply the removals first (terraform apply -target=ADDRESS for each removed resource), then the rest"),
 			},
 		},
 		{
@@ -616,7 +661,7 @@ func TestPlanLedger(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			p := newFakePortal(tc.available)
-			l := newPlanLedger(p)
+			l := newTestLedger(p, time.Millisecond)
 			withoutDeadlock(t, func() {
 				for _, s := range tc.steps {
 					s.run(t, l, p)
@@ -670,34 +715,25 @@ func TestPlanLedger_concurrentClaims(t *testing.T) {
 		}
 	})
 
-	// A claim counts from when it is made, before its own count against the
-	// inventory, so claims made at once can fail for each other: more than
-	// the excess may fail, never fewer, and the last count sees them all.
-	// Terraform rejects the whole plan on any of them.
-	t.Run("over capacity the excess fails at least", func(t *testing.T) {
+	// Claims made at once: the first that does not fit is the plan's one
+	// refusal, and it waits for the others to state the whole plan's need.
+	t.Run("over capacity one claim fails, counting all", func(t *testing.T) {
 		t.Parallel()
 		p := newFakePortal(150)
 		p.addNumbers(1000, 200)
-		detail := regexp.MustCompile(`^Could not plan callingportal_number_assignment: this plan needs (\d+) new stations; site demo has 150 available \(7 in use of 157 purchased\)$`)
-		failed, most := 0, 0
-		for i, diags := range planConcurrently(t, newPlanLedger(p), numbersFrom(1000, 200)) {
+		const want = "Could not plan callingportal_number_assignment: this plan needs 200 new stations; site demo has 150 available (7 in use of 157 purchased)"
+		failed := 0
+		for i, diags := range planConcurrently(t, newTestLedger(p, 200*time.Millisecond), numbersFrom(1000, 200)) {
 			if !diags.HasError() {
 				continue
 			}
 			failed++
-			m := detail.FindStringSubmatch(diags[0].Detail())
-			if len(diags) != 1 || diags[0].Summary() != "No stations available" || m == nil {
-				t.Errorf("claim of %s: %s\nwant one %q", num(1000+i), describe(diags), detail)
-				continue
+			if len(diags) != 1 || diags[0].Summary() != "No stations available" || diags[0].Detail() != want {
+				t.Errorf("claim of %s: %s\nwant one %q", num(1000+i), describe(diags), want)
 			}
-			needed, _ := strconv.Atoi(m[1])
-			if needed <= 150 || needed > 200 {
-				t.Errorf("claim of %s failed counting %d stations, want 151 to 200", num(1000+i), needed)
-			}
-			most = max(most, needed)
 		}
-		if failed < 50 || most != 200 {
-			t.Errorf("%d claims failed, counting at most %d stations; want at least 50, and one counting all 200", failed, most)
+		if failed != 1 {
+			t.Errorf("%d claims failed, want 1", failed)
 		}
 	})
 
@@ -805,5 +841,32 @@ func TestPlanLedger_createInFlight(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the check still waits after the create answered")
+	}
+}
+
+// TestPlanLedger_refusalWaitsForThePlan: Terraform plans the other
+// resources while the refusing one waits; the refusal counts what they
+// claim and destroy, and they pass.
+func TestPlanLedger_refusalWaitsForThePlan(t *testing.T) {
+	p := newFakePortal(1)
+	l := newTestLedger(p, 300*time.Millisecond)
+	create(assignmentType, num(150)).run(t, l, p)
+	refusal := make(chan diag.Diagnostics)
+	go func() { refusal <- planNumber(l, create(assignmentType, num(151))) }()
+	time.Sleep(50 * time.Millisecond)
+	withoutDeadlock(t, func() {
+		create(userType, num(152)).run(t, l, p)
+		removed(num(141)).run(t, l, p)
+	})
+	const want = "Could not plan callingportal_number_assignment: this plan needs 3 new stations; site demo has 1 available (7 in use of 8 purchased). " +
+		"The plan also destroys resources that free 1 station, but Terraform may create before it destroys, so they are not counted: " +
+		"apply the removals first (terraform apply -target=ADDRESS for each removed resource), then the rest"
+	select {
+	case diags := <-refusal:
+		if len(diags) != 1 || diags[0].Detail() != want {
+			t.Errorf("refusal: %s\nwant %q", describe(diags), want)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the refusal still waits")
 	}
 }

@@ -114,8 +114,10 @@ func (r *numberAssignmentResource) Configure(_ context.Context, req resource.Con
 
 // ModifyPlan checks the plan against the portal before anything is written:
 // the target exists, and a new number is in the pool, free, claimed once in
-// the plan, and has a station (see planLedger). A move needs no station.
+// the plan, and has a station (see planLedger). A move needs no station; a
+// destroy is recorded, for a refusal to name its station.
 func (r *numberAssignmentResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	r.ledger.destroyPlanned(ctx, req, path.Root("number"))
 	plan, state, ok := plannedChange[numberAssignmentModel](ctx, r.client != nil, req, resp)
 	if !ok {
 		return

@@ -144,8 +144,10 @@ func (r *userResource) Configure(_ context.Context, req resource.ConfigureReques
 
 // ModifyPlan checks a new user's number against the portal before anything
 // is written: in the pool, free, claimed once in the plan, and a station for
-// it (see planLedger). A replaced user frees its station before taking one.
+// it (see planLedger). A replaced user frees its station before taking one;
+// a destroyed user is recorded, for a refusal to name its station.
 func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	r.ledger.destroyPlanned(ctx, req, path.Root("phone_number"))
 	plan, state, ok := plannedChange[userModel](ctx, r.client != nil, req, resp)
 	if !ok {
 		return

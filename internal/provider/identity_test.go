@@ -35,6 +35,12 @@ type protoProvider struct {
 
 func newProtoProvider(t *testing.T, p *testPortal) *protoProvider {
 	t.Helper()
+	return newProtoProviderWithToken(t, p, testToken)
+}
+
+// newProtoProviderWithToken is newProtoProvider with another API token.
+func newProtoProviderWithToken(t *testing.T, p *testPortal, token string) *protoProvider {
+	t.Helper()
 	server, err := providerserver.NewProtocol6WithError(New("test")())()
 	if err != nil {
 		t.Fatal(err)
@@ -50,7 +56,7 @@ func newProtoProvider(t *testing.T, p *testPortal) *protoProvider {
 		t.Fatal(err)
 	}
 	pp.noErrors("GetResourceIdentitySchemas", pp.identities.Diagnostics)
-	config := pp.value(pp.schemas.Provider.ValueType(), map[string]any{"endpoint": p.URL, "token": testToken, "site": "demo"})
+	config := pp.value(pp.schemas.Provider.ValueType(), map[string]any{"endpoint": p.URL, "token": token, "site": "demo"})
 	resp, err := server.ConfigureProvider(t.Context(), &tfprotov6.ConfigureProviderRequest{TerraformVersion: "1.14.0", Config: config})
 	if err != nil {
 		t.Fatal(err)

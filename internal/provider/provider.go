@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -26,8 +27,9 @@ import (
 )
 
 var (
-	_ provider.Provider              = (*callingportalProvider)(nil)
-	_ provider.ProviderWithFunctions = (*callingportalProvider)(nil)
+	_ provider.Provider                  = (*callingportalProvider)(nil)
+	_ provider.ProviderWithFunctions     = (*callingportalProvider)(nil)
+	_ provider.ProviderWithListResources = (*callingportalProvider)(nil)
 )
 
 // Environment variables the provider falls back to.
@@ -156,6 +158,7 @@ func (p *callingportalProvider) Configure(ctx context.Context, req provider.Conf
 	data := &providerData{client: cl, view: cl.NewView(), site: site, ledger: newPlanLedger(clientPortal{cl}), names: &heldNames{ids: map[string]string{}}}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.ListResourceData = data
 }
 
 // settingOrEnv resolves one provider setting: the configuration wins, then
@@ -198,6 +201,15 @@ func (p *callingportalProvider) DataSources(context.Context) []func() datasource
 		NewServicesDataSource,
 		NewPhoneDataSource,
 		NewPhonesDataSource,
+	}
+}
+
+// ListResources serve `terraform query` (Terraform 1.14 and later): the
+// site's objects by identity, to import them.
+func (p *callingportalProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewUserListResource,
+		NewNumberAssignmentListResource,
 	}
 }
 

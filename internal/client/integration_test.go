@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -471,4 +472,91 @@ func TestPortalLoggerNeverSeesToken(t *testing.T) {
 		t.Errorf("the logger did not see the retries:\n%s", text)
 	}
 	p.logs.assertNever(t, p.secret, "Bearer", "Authorization", "Idempotency-Key", "97531", "voicemail_pin")
+}
+
+// TestWritesReplayedAfterALostAnswer: every write the provider sends, with
+// the conditions it sends them with, ends in success when the portal
+// committed it but the answer was lost: the retry carries the same
+// Idempotency-Key and gets the first answer back, rather than a 412 from
+// meeting its own change. A real conflict still answers 412.
+func TestWritesReplayedAfterALostAnswer(t *testing.T) {
+	p := newPortal(t, 6, server.Options{})
+	c := p.client
+	user, err := c.Users.Create(ctx, userInput("ann@example.com", "+13125550100"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	desk, err := c.Phones.Create(ctx, contract.PhoneInput{TargetInput: contract.TargetInput{Name: new("Desk")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queue, err := c.Services.Create(ctx, contract.ServiceInput{TargetInput: contract.TargetInput{Name: new("Queue")}, Type: new("call_queue")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const number = "+13125550101"
+	var held contract.Number
+	for _, w := range []struct {
+		name, method string
+		write        func() error
+	}{
+		{"user update, If-Match", http.MethodPatch, func() error {
+			u, err := c.Users.Update(ctx, user.ID, contract.UserInput{LastName: new("Jones")}, user.Version)
+			if err == nil && u.LastName != "Jones" {
+				err = fmt.Errorf("last name %q", u.LastName)
+			}
+			return err
+		}},
+		{"assign an available number, If-None-Match: *", http.MethodPut, func() (err error) {
+			held, err = c.Numbers.Assign(ctx, number, contract.Target{Type: contract.TargetPhone, ID: desk.ID}, true)
+			return err
+		}},
+		{"move the number", http.MethodPut, func() (err error) {
+			held, err = c.Numbers.Assign(ctx, number, contract.Target{Type: contract.TargetService, ID: queue.ID}, false)
+			return err
+		}},
+		{"unassign, If-Match", http.MethodDelete, func() error {
+			_, err := c.Numbers.Unassign(ctx, number, held.Version)
+			return err
+		}},
+		{"phone update, If-Match", http.MethodPatch, func() error {
+			_, err := c.Phones.Update(ctx, desk.ID, contract.PhoneInput{TargetInput: contract.TargetInput{Extension: new("301")}}, desk.Version)
+			return err
+		}},
+		{"service update, If-Match", http.MethodPatch, func() error {
+			_, err := c.Services.Update(ctx, queue.ID, contract.ServiceInput{Description: new("Support")}, queue.Version)
+			return err
+		}},
+		{"phone delete", http.MethodDelete, func() error { return c.Phones.Delete(ctx, desk.ID) }},
+		{"service delete", http.MethodDelete, func() error { return c.Services.Delete(ctx, queue.ID) }},
+		{"user delete", http.MethodDelete, func() error { return c.Users.Delete(ctx, user.ID) }},
+		{"stations", http.MethodPatch, func() error {
+			_, err := c.Sites.SetStationsPurchased(ctx, 7)
+			return err
+		}},
+	} {
+		p.faults.reset()
+		p.faults.inject(w.method, dropAfter, 1)
+		if err := w.write(); err != nil {
+			t.Errorf("%s after a lost answer: %v", w.name, err)
+		}
+		if n := p.faults.count(w.method); n != 2 {
+			t.Errorf("%s: sent %d times, want the lost one and its retry", w.name, n)
+		}
+	}
+	if _, err := c.Users.Read(ctx, user.ID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("the user is still there after its delete: %v", err)
+	}
+
+	// Someone else's change since the version read is still a conflict.
+	other, err := c.Users.Create(ctx, userInput("bo@example.com", "+13125550102"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Users.Update(ctx, other.ID, contract.UserInput{FirstName: new("Bob")}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Users.Update(ctx, other.ID, contract.UserInput{FirstName: new("Rob")}, other.Version); !errors.Is(err, ErrPreconditionFailed) {
+		t.Errorf("update with a stale version: err = %v, want precondition failed", err)
+	}
 }

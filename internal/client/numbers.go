@@ -24,12 +24,12 @@ func (s *numbers) List(ctx context.Context, f contract.NumberFilter) ([]contract
 
 func (s *numbers) Assign(ctx context.Context, number string, t contract.Target, onlyIfAvailable bool) (contract.Number, error) {
 	return call[contract.Number](ctx, s.c, http.MethodPut, s.c.sitePath("numbers", number, "assignment"), t,
-		ifNoneMatchAny(onlyIfAvailable))
+		ifNoneMatchAny(onlyIfAvailable), idempotencyKey())
 }
 
 func (s *numbers) Unassign(ctx context.Context, number string, version int64) (contract.Number, error) {
 	return call[contract.Number](ctx, s.c, http.MethodDelete, s.c.sitePath("numbers", number, "assignment"), nil,
-		ifMatch(version))
+		ifMatch(version), idempotencyKey())
 }
 
 // Export copies the portal's CSV to w byte for byte. If the connection breaks

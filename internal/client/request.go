@@ -40,10 +40,13 @@ func ifNoneMatchAny(on bool) option {
 	}
 }
 
-// idempotencyKey gives a create a fresh random key, which its retries reuse:
-// a create that reached the portal is replayed rather than repeated. Only
-// routes that honour the key may carry one, because a POST with a key is
-// retried (see replayable); POST /v1/tokens does not, and is sent once.
+// idempotencyKey gives a write a fresh random key, which its retries reuse:
+// a write that reached the portal is replayed rather than repeated. So a
+// create is never made twice, and a conditional write (If-Match,
+// If-None-Match) whose answer was lost gets its own answer back instead of
+// a 412 from meeting its own change. Only routes that honour the key may
+// carry one, because a POST with a key is retried (see replayable); POST
+// /v1/tokens does not, and is sent once.
 func idempotencyKey() option {
 	return func(h http.Header) { h.Set("Idempotency-Key", rand.Text()) }
 }

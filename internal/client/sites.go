@@ -31,5 +31,5 @@ func (s *sites) SetStationsPurchased(ctx context.Context, total int) (contract.S
 	in := struct {
 		StationsPurchased int `json:"stations_purchased"`
 	}{total}
-	return call[contract.Site](ctx, s.c, http.MethodPatch, s.c.sitePath(), in)
+	return call[contract.Site](ctx, s.c, http.MethodPatch, s.c.sitePath(), in, idempotencyKey())
 }

@@ -37,10 +37,10 @@ func (s *targets[T, In]) List(ctx context.Context) ([]T, error) {
 }
 
 func (s *targets[T, In]) Update(ctx context.Context, id string, in In, version int64) (T, error) {
-	return call[T](ctx, s.c, http.MethodPatch, s.c.sitePath(s.segment, id), in, ifMatch(version))
+	return call[T](ctx, s.c, http.MethodPatch, s.c.sitePath(s.segment, id), in, ifMatch(version), idempotencyKey())
 }
 
 func (s *targets[T, In]) Delete(ctx context.Context, id string) error {
-	_, err := call[struct{}](ctx, s.c, http.MethodDelete, s.c.sitePath(s.segment, id), nil)
+	_, err := call[struct{}](ctx, s.c, http.MethodDelete, s.c.sitePath(s.segment, id), nil, idempotencyKey())
 	return err
 }

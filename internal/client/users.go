@@ -32,10 +32,10 @@ func (s *users) List(ctx context.Context) ([]contract.User, error) {
 }
 
 func (s *users) Update(ctx context.Context, id string, in contract.UserInput, version int64) (contract.User, error) {
-	return call[contract.User](ctx, s.c, http.MethodPatch, s.c.sitePath("users", id), in, ifMatch(version))
+	return call[contract.User](ctx, s.c, http.MethodPatch, s.c.sitePath("users", id), in, ifMatch(version), idempotencyKey())
 }
 
 func (s *users) Delete(ctx context.Context, id string) error {
-	_, err := call[struct{}](ctx, s.c, http.MethodDelete, s.c.sitePath("users", id), nil)
+	_, err := call[struct{}](ctx, s.c, http.MethodDelete, s.c.sitePath("users", id), nil, idempotencyKey())
 	return err
 }

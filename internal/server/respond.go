@@ -193,10 +193,11 @@ func remove(s *server, c *call, fn func(portal.Tx) error) error {
 }
 
 // write runs fn in one write transaction and sends its reply. As in view,
-// an unknown {site} is 404 before any rule runs. On a create with an
+// an unknown {site} is 404 before any rule runs. On a write with an
 // Idempotency-Key, the key is looked up and recorded in that same
-// transaction: a create that committed is replayed, never repeated, and one
-// that failed left no record and may be retried.
+// transaction: a write that committed is replayed, never repeated (so a
+// conditional write whose answer was lost does not meet its own change as a
+// conflict), and one that failed left no record and may be retried.
 func (s *server) write(c *call, fn func(portal.Tx) (reply, error)) error {
 	key := c.r.Header.Get("Idempotency-Key")
 	idempotent := key != "" && c.route.idempotent
@@ -235,7 +236,7 @@ func (s *server) write(c *call, fn func(portal.Tx) (reply, error)) error {
 				return nil
 			case err == nil:
 				return &contract.Error{Code: contract.CodeIdempotencyKeyReused,
-					Message: "this Idempotency-Key was already used for a different request: send a new key for a new create",
+					Message: "this Idempotency-Key was already used for a different request: send a new key for each new request",
 					Details: map[string]any{"idempotency_key": key}}
 			case contract.CodeOf(err) != contract.CodeNotFound:
 				return err

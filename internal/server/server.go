@@ -42,7 +42,7 @@ const (
 type route struct {
 	method, path string
 	access       access
-	idempotent   bool // a create that honours Idempotency-Key
+	idempotent   bool // a write that honours Idempotency-Key: a retry gets the first answer
 	handle       func(*server, *call) error
 }
 
@@ -54,7 +54,7 @@ var routes = []route{
 	{"POST", "/v1/sites", adminOnly, true, (*server).createSite},
 	{"GET", "/v1/sites", adminOnly, false, (*server).listSites},
 	{"GET", "/v1/sites/{site}", siteScope, false, (*server).getSite},
-	{"PATCH", "/v1/sites/{site}", adminOnly, false, (*server).patchSite},
+	{"PATCH", "/v1/sites/{site}", adminOnly, true, (*server).patchSite},
 	// Not idempotent: a replay would have to store the secret in the clear.
 	{"POST", "/v1/tokens", adminOnly, false, (*server).createToken},
 	{"GET", "/v1/sites/{site}/inventory", siteScope, false, (*server).getInventory},
@@ -64,26 +64,26 @@ var routes = []route{
 	// More specific than {number}, so ServeMux routes it here.
 	{"GET", "/v1/sites/{site}/numbers/export.csv", siteScope, false, (*server).exportNumbers},
 	{"GET", "/v1/sites/{site}/numbers/{number}", siteScope, false, (*server).getNumber},
-	{"PUT", "/v1/sites/{site}/numbers/{number}/assignment", siteScope, false, (*server).assignNumber},
-	{"DELETE", "/v1/sites/{site}/numbers/{number}/assignment", siteScope, false, (*server).unassignNumber},
+	{"PUT", "/v1/sites/{site}/numbers/{number}/assignment", siteScope, true, (*server).assignNumber},
+	{"DELETE", "/v1/sites/{site}/numbers/{number}/assignment", siteScope, true, (*server).unassignNumber},
 
 	{"POST", "/v1/sites/{site}/users", siteScope, true, (*server).createUser},
 	{"GET", "/v1/sites/{site}/users", siteScope, false, (*server).listUsers},
 	{"GET", "/v1/sites/{site}/users/{id}", siteScope, false, (*server).getUser},
-	{"PATCH", "/v1/sites/{site}/users/{id}", siteScope, false, (*server).updateUser},
-	{"DELETE", "/v1/sites/{site}/users/{id}", siteScope, false, (*server).deleteUser},
+	{"PATCH", "/v1/sites/{site}/users/{id}", siteScope, true, (*server).updateUser},
+	{"DELETE", "/v1/sites/{site}/users/{id}", siteScope, true, (*server).deleteUser},
 
 	{"POST", "/v1/sites/{site}/phones", siteScope, true, phoneAPI.createOne},
 	{"GET", "/v1/sites/{site}/phones", siteScope, false, phoneAPI.list},
 	{"GET", "/v1/sites/{site}/phones/{id}", siteScope, false, phoneAPI.get},
-	{"PATCH", "/v1/sites/{site}/phones/{id}", siteScope, false, phoneAPI.patch},
-	{"DELETE", "/v1/sites/{site}/phones/{id}", siteScope, false, phoneAPI.remove},
+	{"PATCH", "/v1/sites/{site}/phones/{id}", siteScope, true, phoneAPI.patch},
+	{"DELETE", "/v1/sites/{site}/phones/{id}", siteScope, true, phoneAPI.remove},
 
 	{"POST", "/v1/sites/{site}/services", siteScope, true, serviceAPI.createOne},
 	{"GET", "/v1/sites/{site}/services", siteScope, false, serviceAPI.list},
 	{"GET", "/v1/sites/{site}/services/{id}", siteScope, false, serviceAPI.get},
-	{"PATCH", "/v1/sites/{site}/services/{id}", siteScope, false, serviceAPI.patch},
-	{"DELETE", "/v1/sites/{site}/services/{id}", siteScope, false, serviceAPI.remove},
+	{"PATCH", "/v1/sites/{site}/services/{id}", siteScope, true, serviceAPI.patch},
+	{"DELETE", "/v1/sites/{site}/services/{id}", siteScope, true, serviceAPI.remove},
 }
 
 type server struct {

@@ -3,6 +3,6 @@
 import {
   to = callingportal_number_assignment.sales_direct
   identity = {
-    number = "+13125550150"
+    number = "+13125550153"
   }
 }

@@ -16,7 +16,7 @@ data "callingportal_service" "sales" {
 # Assign an available number to a service. Changing service_id (or switching
 # to phone_id) moves the number in place; destroying it makes it available.
 resource "callingportal_number_assignment" "sales_direct" {
-  number     = "+13125550150"
+  number     = "+13125550153"
   service_id = data.callingportal_service.sales.id
 }
 
@@ -25,6 +25,6 @@ data "callingportal_phone" "lobby" {
 }
 
 resource "callingportal_number_assignment" "lobby_second_line" {
-  number   = provider::callingportal::normalize_number("(312) 555-0151", "US")
+  number   = provider::callingportal::normalize_number("(312) 555-0154", "US")
   phone_id = data.callingportal_phone.lobby.id
 }

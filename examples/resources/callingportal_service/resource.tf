@@ -1,7 +1,7 @@
 # A hunt group declared in HCL, then given a number. The service itself takes
 # no station; the number on it takes one.
 resource "callingportal_service" "support" {
-  name        = "Support Hunt Group"
+  name        = "Escalations Hunt Group"
   type        = "hunt_group"
   extension   = "420"
   description = "Rings the support team's phones in turn"

@@ -104,6 +104,13 @@ func Conflict(field, format string, args ...any) *Error {
 		Details: map[string]any{"field": field}}
 }
 
+// AlreadyUsed reports a value of field that is unique per site and that
+// holder (e.g. "user Jane Doe <jane@example.com>", `phone "Lobby Phone"`),
+// whose ID is id, already has.
+func AlreadyUsed(field, value, holder, id string) *Error {
+	return Conflict(field, "%s %q is already used by %s (%s)", field, value, holder, id)
+}
+
 // StaleVersion reports an If-Match that no longer matches the object.
 func StaleVersion(kind, id string, have, want int64) *Error {
 	return &Error{Code: CodePreconditionFailed,

@@ -64,6 +64,19 @@ func ValidateExtension(ext string) error {
 	return nil
 }
 
+// FoldEmail is the key emails compare by: the address with its ASCII
+// letters in lower case. Only ASCII letters fold, as SQLite's lower() and
+// PostgreSQL's under the "C" collation do, so that both stores, and the
+// provider's plan checks, agree whatever the database's locale.
+func FoldEmail(email string) string {
+	return strings.Map(func(r rune) rune {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}, email)
+}
+
 // ValidateEmail checks a bare address such as jane@example.com.
 func ValidateEmail(email string) error {
 	addr, err := mail.ParseAddress(email)

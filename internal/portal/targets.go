@@ -238,7 +238,7 @@ func checkFree(tx Tx, site, field, value, self string, finders ...finder) error 
 		case err != nil:
 			return err
 		case id != self:
-			return contract.Conflict(field, "%s %q is already used by %s (%s)", field, value, holder, id)
+			return contract.AlreadyUsed(field, value, holder, id)
 		}
 	}
 	return nil

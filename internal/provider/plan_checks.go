@@ -72,6 +72,14 @@ type planLedger struct {
 	// fit pass without an error of their own.
 	refused bool
 
+	// The unique checks (plan_unique.go): the portal's holders by value,
+	// the kinds listed in it (under load), the values claimed in this
+	// plan, and those that resources of this run hold.
+	holderPic    map[uniqueKey]holder
+	listed       map[contract.TargetType]bool
+	uniqueClaims map[uniqueKey]*claim
+	heldUnique   map[uniqueKey]runHolder
+
 	// lastCall is when a resource of this run last called the ledger
 	// (UnixNano): a refusal waits until the plan has gone settle without
 	// one, at most maxSettle, to count the whole plan.
@@ -102,6 +110,10 @@ type ledgerPortal interface {
 	AvailableNumbers(ctx context.Context) ([]contract.Number, error)
 	ReadInventory(ctx context.Context) (contract.Inventory, error)
 	Site() string
+	// Holders lists the site's users, phones or services; ReadHolder reads
+	// one, failing with client.ErrNotFound when it is gone.
+	Holders(ctx context.Context, kind contract.TargetType) ([]holder, error)
+	ReadHolder(ctx context.Context, kind contract.TargetType, id string) (holder, error)
 }
 
 var _ ledgerPortal = clientPortal{}
@@ -126,6 +138,8 @@ func (p clientPortal) Site() string { return p.cl.Site }
 func newPlanLedger(p ledgerPortal) *planLedger {
 	return &planLedger{
 		claims: map[string]*claim{}, held: map[string]string{}, freed: map[string]bool{}, portal: p,
+		holderPic: map[uniqueKey]holder{}, listed: map[contract.TargetType]bool{},
+		uniqueClaims: map[uniqueKey]*claim{}, heldUnique: map[uniqueKey]runHolder{},
 		settle: 2 * time.Second, maxSettle: 2 * time.Minute,
 	}
 }

@@ -374,3 +374,71 @@ resource "callingportal_user" "new" {
 		},
 	})
 }
+
+// TestAccPlanChecks_uniqueValues: emails (in any case) and extensions are
+// unique on the site, extensions among users, phones and services; a plan
+// that claims one twice, or one the portal's objects have, fails at plan.
+func TestAccPlanChecks_uniqueValues(t *testing.T) {
+	p := startPortal(t)
+	user := func(name, email, number, extension string) string {
+		ext := ""
+		if extension != "" {
+			ext = fmt.Sprintf("extension = %q", extension)
+		}
+		return fmt.Sprintf(`
+resource "callingportal_user" %q {
+  email        = %q
+  first_name   = "Uni"
+  last_name    = "Que"
+  phone_number = %q
+  %s
+}
+`, name, email, number, ext)
+	}
+	service := func(name, extension string) string {
+		return fmt.Sprintf(`
+resource "callingportal_service" %q {
+  name      = %q
+  type      = "hunt_group"
+  extension = %q
+}
+`, name, name, extension)
+	}
+	phone := `
+resource "callingportal_phone" "desk" {
+  name      = "Desk Phone"
+  extension = "501"
+}
+`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      p.config(user("a", "twin@example.com", "+13125550150", "") + user("b", "TWIN@example.com", "+13125550151", "")),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`Email claimed twice in this plan[\s\S]*email\s+(twin|TWIN)@example.com\s+is\s+also\s+claimed\s+by\s+a\s+callingportal_user\s+resource\s+in\s+this\s+plan`),
+			},
+			{
+				Config:      p.config(user("a", "one@example.com", "+13125550150", "401") + user("b", "two@example.com", "+13125550151", "401")),
+				PlanOnly:    true,
+				ExpectError: inOrder("Extension claimed twice in this plan", "extension 401 is also claimed by a callingportal_user resource in this plan"),
+			},
+			{
+				Config:      p.config(user("a", "one@example.com", "+13125550150", "402") + service("Queue", "402")),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`Extension claimed twice in this plan[\s\S]*extension\s+402\s+is\s+also\s+claimed\s+by\s+a\s+callingportal_(user|service)\s+resource`),
+			},
+			{
+				Config:      p.config(service("Queue", "201")),
+				PlanOnly:    true,
+				ExpectError: inOrder(`extension = "201"`, `extension "201" is already used by user Ada Lovelace <ada.lovelace@example.com>`),
+			},
+			{Config: p.config(phone)},
+			{
+				Config:      p.config(phone + user("a", "one@example.com", "+13125550150", "501")),
+				PlanOnly:    true,
+				ExpectError: inOrder(`extension = "501"`, `extension "501" is already used by phone "Desk Phone"`),
+			},
+		},
+	})
+}

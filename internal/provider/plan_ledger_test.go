@@ -46,6 +46,10 @@ type fakePortal struct {
 	inventoryReads int
 	// onInventory, when set, is called on each inventory read; it may block.
 	onInventory func()
+	// holders are the site's users, phones and services, by ID.
+	holders     map[string]holder
+	holderLists int
+	holderReads int
 }
 
 var _ ledgerPortal = (*fakePortal)(nil)
@@ -59,6 +63,13 @@ func newFakePortal(available int) *fakePortal {
 		numbers:  map[string]contract.Number{},
 		inv:      contract.Inventory{Site: "demo", Total: 7 + available, InUse: 7, Available: available},
 		failNext: map[string]error{},
+		holders: map[string]holder{
+			"usr_ada":   {kind: contract.TargetUser, id: "usr_ada", name: "user Ada Lovelace <ada.lovelace@example.com>", email: "ada.lovelace@example.com", extension: "201"},
+			"usr_jane":  {kind: contract.TargetUser, id: "usr_jane", name: "user Jane Doe <Jane.Doe@example.com>", email: "Jane.Doe@example.com"},
+			"ph_lobby":  {kind: contract.TargetPhone, id: "ph_lobby", name: `phone "Lobby Phone"`, extension: "100"},
+			"svc_after": {kind: contract.TargetService, id: "svc_after", name: `service "After Hours"`, extension: "300"},
+			"svc_sales": {kind: contract.TargetService, id: "svc_sales", name: `service "Sales Hunt Group"`},
+		},
 	}
 	p.addNumbers(150, 10)
 	for _, n := range []contract.Number{
@@ -127,6 +138,30 @@ func (p *fakePortal) ReadInventory(context.Context) (contract.Inventory, error) 
 }
 
 func (p *fakePortal) Site() string { return "demo" }
+
+func (p *fakePortal) Holders(_ context.Context, kind contract.TargetType) ([]holder, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.holderLists++
+	var all []holder
+	for _, h := range p.holders {
+		if h.kind == kind {
+			all = append(all, h)
+		}
+	}
+	return all, nil
+}
+
+func (p *fakePortal) ReadHolder(_ context.Context, kind contract.TargetType, id string) (holder, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.holderReads++
+	h, ok := p.holders[id]
+	if !ok || h.kind != kind {
+		return holder{}, contract.NotFound(string(kind), id)
+	}
+	return h, nil
+}
 
 // create gives an available number, and a station, to a new holder.
 func (p *fakePortal) create(number string, holder contract.TargetType, id string) error {
@@ -868,5 +903,175 @@ func TestPlanLedger_refusalWaitsForThePlan(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the refusal still waits")
+	}
+}
+
+// uniqueStep is one plan or Read of a unique value through the ledger.
+type uniqueStep struct {
+	claim          uniqueClaim
+	planned, prior types.String
+	read           bool   // a Read that finds the value held by claim.self
+	gone           string // before the step, the portal deletes this holder
+	summary        string // the error the step must fail with, "" for none
+	detail         string
+}
+
+// newValue is a create (or, with self and prior, an update) that plans
+// value for field on a resource of type owner whose key is key.
+func newValue(owner, field, value, key string) uniqueStep {
+	attr := path.Root(field)
+	return uniqueStep{claim: uniqueClaim{attr: attr, field: field, owner: owner, key: key}, planned: types.StringValue(value), prior: types.StringNull()}
+}
+
+func (s uniqueStep) from(self, prior string, replacing bool) uniqueStep {
+	s.claim.self, s.prior, s.claim.replacing = self, types.StringValue(prior), replacing
+	return s
+}
+
+func (s uniqueStep) failing(summary, detail string) uniqueStep {
+	s.summary, s.detail = summary, detail
+	return s
+}
+
+func readValue(field, value, id, key string) uniqueStep {
+	return uniqueStep{claim: uniqueClaim{field: field, self: id, key: key}, planned: types.StringValue(value), read: true}
+}
+
+func TestPlanLedger_unique(t *testing.T) {
+	const (
+		phoneType   = "callingportal_phone"
+		serviceType = "callingportal_service"
+		conflicts   = "Conflicts with the portal"
+	)
+	for _, tc := range []struct {
+		name  string
+		steps []uniqueStep
+		lists int // holder lists read, when the case is about it
+	}{
+		{
+			name: "an email claimed twice in any case",
+			steps: []uniqueStep{
+				newValue(userType, "email", "grace@example.com", num(150)),
+				newValue(userType, "email", "GRACE@example.com", num(151)).failing("Email claimed twice in this plan",
+					"Could not plan callingportal_user: email GRACE@example.com is also claimed by a callingportal_user resource in this plan; an email belongs to one user only."),
+			},
+			lists: 1,
+		},
+		{
+			name: "an email a user of the portal has, in any case",
+			steps: []uniqueStep{
+				newValue(userType, "email", "ADA.Lovelace@example.com", num(150)).failing(conflicts,
+					`Could not plan callingportal_user: email "ADA.Lovelace@example.com" is already used by user Ada Lovelace <ada.lovelace@example.com> (usr_ada)`),
+			},
+		},
+		{
+			name: "an extension a user, phone or service has",
+			steps: []uniqueStep{
+				newValue(phoneType, "extension", "201", "desk").failing(conflicts,
+					`Could not plan callingportal_phone: extension "201" is already used by user Ada Lovelace <ada.lovelace@example.com> (usr_ada)`),
+				newValue(userType, "extension", "100", num(150)).failing(conflicts,
+					`Could not plan callingportal_user: extension "100" is already used by phone "Lobby Phone" (ph_lobby)`),
+				newValue(serviceType, "extension", "300", "queue").failing(conflicts,
+					`Could not plan callingportal_service: extension "300" is already used by service "After Hours" (svc_after)`),
+			},
+			lists: 3,
+		},
+		{
+			name: "an extension claimed by a user and a phone of the plan",
+			steps: []uniqueStep{
+				newValue(userType, "extension", "401", num(150)),
+				newValue(phoneType, "extension", "401", "desk").failing("Extension claimed twice in this plan",
+					"Could not plan callingportal_phone: extension 401 is also claimed by a callingportal_user resource in this plan; an extension rings one user, phone or service only."),
+			},
+		},
+		{
+			name: "a holder deleted since the picture no longer holds the value",
+			steps: []uniqueStep{
+				newValue(userType, "email", "grace@example.com", num(150)),
+				func() uniqueStep {
+					s := newValue(userType, "email", "ada.lovelace@example.com", num(151))
+					s.gone = "usr_ada"
+					return s
+				}(),
+			},
+		},
+		{
+			// Terraform plans a tainted or -replace'd user as a create with
+			// no prior state: it repeats the user's number and takes its
+			// email back, once.
+			name: "a replacement takes back its own email, once",
+			steps: []uniqueStep{
+				readValue("email", "Jane.Doe@example.com", "usr_jane", num(140)),
+				newValue(userType, "email", "jane.doe@example.com", num(140)),
+				newValue(userType, "email", "jane.doe@example.com", num(140)).failing(conflicts,
+					`Could not plan callingportal_user: email "jane.doe@example.com" is already used by user Jane Doe <Jane.Doe@example.com> (usr_jane)`),
+			},
+		},
+		{
+			name: "a new user with the email of a user of the run that keeps it",
+			steps: []uniqueStep{
+				newValue(userType, "email", "Jane.Doe@example.com", num(140)).from("usr_jane", "Jane.Doe@example.com", false),
+				newValue(userType, "email", "JANE.DOE@example.com", num(150)).failing(conflicts,
+					`Could not plan callingportal_user: email "JANE.DOE@example.com" is already used by user Jane Doe <Jane.Doe@example.com> (usr_jane)`),
+			},
+		},
+		{
+			name: "updates: a respelling is no claim, a free email passes, another's fails",
+			steps: []uniqueStep{
+				newValue(userType, "email", "jane.doe@EXAMPLE.com", num(140)).from("usr_jane", "Jane.Doe@example.com", false),
+				newValue(userType, "email", "jane@example.com", num(140)).from("usr_jane", "Jane.Doe@example.com", false),
+				newValue(userType, "email", "ada.lovelace@example.com", num(140)).from("usr_jane", "Jane.Doe@example.com", false).failing(conflicts,
+					`Could not plan callingportal_user: email "ada.lovelace@example.com" is already used by user Ada Lovelace <ada.lovelace@example.com> (usr_ada)`),
+			},
+			lists: 1,
+		},
+		{
+			name: "a replacement's second plan folds into it",
+			steps: []uniqueStep{
+				newValue(userType, "extension", "402", num(150)).from("usr_jane", "401", true),
+				newValue(userType, "extension", "402", num(150)),
+				newValue(userType, "extension", "402", num(151)).failing("Extension claimed twice in this plan",
+					"Could not plan callingportal_user: extension 402 is also claimed by a callingportal_user resource in this plan; an extension rings one user, phone or service only."),
+			},
+		},
+		{
+			name: "unknown and empty values are no claims",
+			steps: []uniqueStep{
+				{claim: uniqueClaim{field: "email", owner: userType}, planned: types.StringUnknown(), prior: types.StringNull()},
+				{claim: uniqueClaim{field: "extension", owner: userType}, planned: types.StringNull(), prior: types.StringNull()},
+			},
+			lists: 0,
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p := newFakePortal(2)
+			l := newTestLedger(p, time.Millisecond)
+			for _, s := range tc.steps {
+				if s.gone != "" {
+					p.mu.Lock()
+					delete(p.holders, s.gone)
+					p.mu.Unlock()
+				}
+				if s.read {
+					l.holdingUnique(s.claim.field, s.planned.ValueString(), s.claim.self, s.claim.key)
+					continue
+				}
+				var diags diag.Diagnostics
+				l.checkPlannedUnique(context.Background(), s.claim, s.planned, s.prior, &diags)
+				var want diag.Diagnostics
+				if s.summary != "" {
+					want.AddAttributeError(s.claim.attr, s.summary, s.detail)
+				}
+				if !diags.Equal(want) {
+					t.Errorf("plan %s %s %s: %s\nwant %s", s.claim.owner, s.claim.field, s.planned, describe(diags), describe(want))
+				}
+			}
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			if tc.lists != 0 && p.holderLists != tc.lists || tc.name == "unknown and empty values are no claims" && p.holderLists != 0 {
+				t.Errorf("%d holder lists read, want %d", p.holderLists, tc.lists)
+			}
+		})
 	}
 }

@@ -62,6 +62,9 @@ var phoneKind = targetKind[contract.Phone, contract.PhoneInput, phoneModel]{
 		}
 	},
 	base: func(m *phoneModel) *targetModel { return &m.targetModel },
+	replaces: func(plan, state *phoneModel) bool {
+		return !plan.Model.Equal(state.Model) || !plan.MACAddress.Equal(state.MACAddress)
+	},
 }
 
 // canonicalMAC accepts only the form the portal keeps, and says what to

@@ -62,7 +62,8 @@ var serviceKind = targetKind[contract.Service, contract.ServiceInput, serviceMod
 			Description: optional(m.Description, update),
 		}
 	},
-	base: func(m *serviceModel) *targetModel { return &m.targetModel },
+	base:     func(m *serviceModel) *targetModel { return &m.targetModel },
+	replaces: func(plan, state *serviceModel) bool { return !plan.Type.Equal(state.Type) },
 }
 
 // serviceType accepts the portal's kinds of service.

@@ -42,6 +42,7 @@ type targetResource[T, In, M any] struct {
 	view   *client.View
 	site   string
 	names  *heldNames
+	ledger *planLedger // nil unless configured for a Terraform run
 }
 
 // targetKind is what callingportal_phone and callingportal_service differ in.
@@ -58,6 +59,8 @@ type targetKind[T, In, M any] struct {
 	// out (see optional).
 	input func(m M, update bool) In
 	base  func(*M) *targetModel
+	// replaces says whether plan, from state, replaces the object.
+	replaces func(plan, state *M) bool
 }
 
 // targetModel is what phones and services share in state.
@@ -97,13 +100,14 @@ func (r *targetResource[T, In, M]) Schema(_ context.Context, _ resource.SchemaRe
 
 func (r *targetResource[T, In, M]) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
-		r.client, r.view, r.site, r.names = pd.client, pd.view, pd.site, pd.names
+		r.client, r.view, r.site, r.names, r.ledger = pd.client, pd.view, pd.site, pd.names, pd.ledger
 	}
 }
 
 // ModifyPlan fails a plan whose new or changed name another phone or
-// service of the portal already has (regardless of case), with the
-// portal's own message, before anything is written.
+// service of the portal already has (regardless of case), or whose new or
+// changed extension a user, phone or service has or another resource of the
+// plan claims, with the portal's own message, before anything is written.
 func (r *targetResource[T, In, M]) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	plan, state, ok := plannedChange[M](ctx, r.client != nil, req, resp)
 	if !ok {
@@ -111,6 +115,10 @@ func (r *targetResource[T, In, M]) ModifyPlan(ctx context.Context, req resource.
 	}
 	planned, prior := r.kind.base(&plan), r.kind.base(&state)
 	name, self := planned.Name.ValueString(), prior.ID.ValueString()
+	r.ledger.checkPlannedUnique(ctx, uniqueClaim{
+		attr: path.Root("extension"), field: "extension", owner: "callingportal_" + string(r.kind.typ),
+		self: self, key: name, replacing: !req.State.Raw.IsNull() && r.kind.replaces(&plan, &state),
+	}, planned.Extension, prior.Extension, &resp.Diagnostics)
 	switch {
 	case planned.Name.IsUnknown():
 		return
@@ -141,7 +149,7 @@ func (r *targetResource[T, In, M]) ModifyPlan(ctx context.Context, req resource.
 			return
 		case other.ID != self && !r.names.holds(name, other.ID):
 			addPortalError(&resp.Diagnostics, path.Root("name"), fmt.Sprintf("plan callingportal_%s", r.kind.typ),
-				contract.Conflict("name", "name %q is already used by %s %q (%s)", name, holder.kind, other.Name, other.ID))
+				contract.AlreadyUsed("name", name, fmt.Sprintf("%s %q", holder.kind, other.Name), other.ID))
 			return
 		}
 	}
@@ -178,6 +186,9 @@ func (r *targetResource[T, In, M]) Read(ctx context.Context, req resource.ReadRe
 		addPortalError(&resp.Diagnostics, path.Empty(), fmt.Sprintf("read %s %s", r.kind.typ, id), err)
 		return
 	}
+	m := r.kind.fromAPI(v)
+	b := r.kind.base(&m)
+	r.ledger.holdingUnique("extension", b.Extension.ValueString(), b.ID.ValueString(), b.Name.ValueString())
 	r.save(ctx, v, &resp.State, resp.Private, &resp.Diagnostics)
 }
 

@@ -145,7 +145,8 @@ func (r *userResource) Configure(_ context.Context, req resource.ConfigureReques
 // ModifyPlan checks a new user's number against the portal before anything
 // is written: in the pool, free, claimed once in the plan, and a station for
 // it (see planLedger). A replaced user frees its station before taking one;
-// a destroyed user is recorded, for a refusal to name its station.
+// a destroyed user is recorded, for a refusal to name its station. Its email
+// and extension are free on the site and claimed once in the plan.
 func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	r.ledger.destroyPlanned(ctx, req, path.Root("phone_number"))
 	plan, state, ok := plannedChange[userModel](ctx, r.client != nil, req, resp)
@@ -153,6 +154,18 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 		return
 	}
 	r.ledger.checkPlannedNumber(ctx, path.Root("phone_number"), "callingportal_user", plan.PhoneNumber, state.PhoneNumber, state.ID.ValueString(), &resp.Diagnostics)
+	// The email and the extension: unique on the site, claimed once in the
+	// plan. A replacement's create half repeats its planned number.
+	replacing := !req.State.Raw.IsNull() && !plan.PhoneNumber.Equal(state.PhoneNumber)
+	for _, f := range []struct {
+		field          string
+		planned, prior types.String
+	}{{"email", plan.Email, state.Email}, {"extension", plan.Extension, state.Extension}} {
+		r.ledger.checkPlannedUnique(ctx, uniqueClaim{
+			attr: path.Root(f.field), field: f.field, owner: "callingportal_user",
+			self: state.ID.ValueString(), key: plan.PhoneNumber.ValueString(), replacing: replacing,
+		}, f.planned, f.prior, &resp.Diagnostics)
+	}
 }
 
 func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -202,6 +215,8 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		return
 	}
 	r.ledger.holding(u.PhoneNumber, u.ID)
+	r.ledger.holdingUnique("email", u.Email, u.ID, u.PhoneNumber)
+	r.ledger.holdingUnique("extension", u.Extension, u.ID, u.PhoneNumber)
 	// The portal never returns the PIN or its version: the version is
 	// configuration only and stays as it was.
 	state = userFromAPI(u, state.VoicemailPINWOVersion)

@@ -275,11 +275,13 @@ func TestAccUser_errors(t *testing.T) {
 			{
 				PreConfig:   unchanged,
 				Config:      user("ada.lovelace@example.com", "+13125550150"),
+				PlanOnly:    true,
 				ExpectError: inOrder(`email = "ada.lovelace@example.com"`, "already used by user Ada Lovelace"),
 			},
 			{
 				PreConfig:   unchanged,
 				Config:      user("jane.doe@example.com", "+13125550150", `extension = "201"`),
+				PlanOnly:    true,
 				ExpectError: inOrder(`extension = "201"`, "already used by user Ada Lovelace"),
 			},
 			{
@@ -668,6 +670,7 @@ resource "callingportal_user" "again" {
   phone_number = "+13125550151"
 }
 `,
+				PlanOnly:    true,
 				ExpectError: inOrder(`email "JANE.DOE@example.com" is already used by user Jane Doe <Jane.Doe@Example.com>`),
 			},
 			{

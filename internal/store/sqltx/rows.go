@@ -45,18 +45,9 @@ func likePrefix(prefix string) string { return likeEscaper.Replace(prefix) + "%"
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
-// FoldEmail is the key emails compare by: the address with its ASCII
-// letters in lower case. Only ASCII letters fold, as SQLite's lower() and
-// PostgreSQL's under the "C" collation do, so that both stores agree
-// whatever the database's locale.
-func FoldEmail(email string) string {
-	return strings.Map(func(r rune) rune {
-		if 'A' <= r && r <= 'Z' {
-			return r + 'a' - 'A'
-		}
-		return r
-	}, email)
-}
+// FoldEmail is the key emails compare by: contract.FoldEmail, which the
+// provider's plan checks compare with too.
+func FoldEmail(email string) string { return contract.FoldEmail(email) }
 
 // userKeys are the columns FindUser may look a user up by; each is unique
 // per site.

@@ -107,7 +107,11 @@ const (
 	badGateway  faultKind = "502 from a proxy"
 	dropBefore  faultKind = "connection dropped before the portal ran"
 	dropAfter   faultKind = "connection dropped after the portal ran"
+	slow        faultKind = "an answer slower than the client's per-try timeout"
 )
+
+// slowFor is how long a slow fault holds a request before the portal runs it.
+const slowFor = 400 * time.Millisecond
 
 // faults answers the next n requests of a method with a failure instead
 // of, or after, the real handler, and counts what reaches it.
@@ -179,6 +183,10 @@ func (f *faults) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// The portal runs and commits; its answer never leaves.
 		f.next.ServeHTTP(httptest.NewRecorder(), r)
 		hangUp(w)
+	case slow:
+		// The client gives up on this try; the portal still runs it.
+		time.Sleep(slowFor)
+		f.next.ServeHTTP(w, r)
 	}
 }
 

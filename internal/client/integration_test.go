@@ -560,3 +560,27 @@ func TestWritesReplayedAfterALostAnswer(t *testing.T) {
 		t.Errorf("update with a stale version: err = %v, want precondition failed", err)
 	}
 }
+
+// TestSlowTryIsRetried: a try that outlives the per-try timeout fails over
+// to a retry, as DESIGN.md says, and the writes still apply once: the
+// create's retry is replayed, the update's too.
+func TestSlowTryIsRetried(t *testing.T) {
+	p := newPortal(t, 5, server.Options{})
+	c := p.newClient(t, func(cfg *Config) {
+		cfg.HTTPClient = &http.Client{Timeout: slowFor / 4}
+	})
+	p.faults.inject(http.MethodPost, slow, 1)
+	u, err := c.Users.Create(ctx, userInput("slow@example.com", "+13125550103"))
+	if err != nil {
+		t.Fatalf("create whose first try was slow: %v", err)
+	}
+	p.faults.inject(http.MethodPatch, slow, 1)
+	if _, err := c.Users.Update(ctx, u.ID, contract.UserInput{LastName: new("Later")}, u.Version); err != nil {
+		t.Fatalf("update whose first try was slow: %v", err)
+	}
+	time.Sleep(slowFor) // the slow tries finish in the portal
+	all, err := c.Users.List(ctx)
+	if err != nil || len(all) != 1 || all[0].LastName != "Later" {
+		t.Errorf("users after slow tries: %+v, %v; want the one user, updated", all, err)
+	}
+}

@@ -73,9 +73,11 @@ func retryableStatus(status int) bool {
 }
 
 // retryableError says whether a transport error may pass: refused, reset and
-// dropped connections do; cancellation, TLS trouble and bad URLs do not.
+// dropped connections do, and so does a try that outlived the per-try
+// timeout (checkRetry has already stopped if the caller's own deadline
+// passed); cancellation, TLS trouble and bad URLs do not.
 func retryableError(err error) bool {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, context.Canceled) {
 		return false
 	}
 	var (

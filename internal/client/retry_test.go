@@ -42,6 +42,8 @@ func TestCheckRetry(t *testing.T) {
 	status := func(code int) *http.Response { return &http.Response{StatusCode: code, Header: http.Header{}} }
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
+	expired, cancelExpired := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancelExpired()
 
 	for _, tc := range []struct {
 		name       string
@@ -58,7 +60,8 @@ func TestCheckRetry(t *testing.T) {
 		{"dropped connection, not replayable", nil, false, nil, urlErr(io.EOF), false},
 		{"context cancelled", cancelled, true, nil, urlErr(context.Canceled), false},
 		{"context cancelled with answer", cancelled, true, status(503), nil, false},
-		{"deadline in error", nil, true, nil, urlErr(context.DeadlineExceeded), false},
+		{"the per-try timeout", nil, true, nil, urlErr(context.DeadlineExceeded), true},
+		{"the caller's deadline", expired, true, nil, urlErr(context.DeadlineExceeded), false},
 		{"unknown CA", nil, true, nil, urlErr(x509.UnknownAuthorityError{}), false},
 		{"invalid certificate", nil, true, nil, urlErr(x509.CertificateInvalidError{}), false},
 		{"hostname mismatch", nil, true, nil, urlErr(x509.HostnameError{}), false},
@@ -95,7 +98,7 @@ func TestCheckRetry(t *testing.T) {
 			if got != tc.want {
 				t.Errorf("retry = %v, want %v", got, tc.want)
 			}
-			if tc.ctx != nil && !errors.Is(err, context.Canceled) {
+			if tc.ctx != nil && !errors.Is(err, tc.ctx.Err()) {
 				t.Errorf("err = %v, want the context's error", err)
 			}
 		})

@@ -1,0 +1,90 @@
+package provider
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// TestConcurrentAppliesShareTheLastStations runs four `terraform apply` at
+// once, each with its own state and 7 new users, against a site with 10
+// free stations: exactly 10 users are made, In Use never exceeds Total,
+// every user that did not fit fails with the inventory message, and a
+// rerun of each apply that lost fails at plan with that message.
+func TestConcurrentAppliesShareTheLastStations(t *testing.T) {
+	c := newCLI(t)
+	p := startPortal(t)
+	const applies, users, free = 4, 7, 10
+	p.addNumbers(t, 3000, 10*applies)
+	p.setAvailable(t, free)
+	before := p.inventory(t)
+
+	runs := make([]*cli, applies)
+	for k := range runs {
+		run := *c
+		run.work = filepath.Join(c.dir, fmt.Sprintf("apply%d", k))
+		run.write(t, p.config(fmt.Sprintf(`
+resource "callingportal_user" "u" {
+  count        = %d
+  email        = "race%d.${count.index}@example.com"
+  first_name   = "Race"
+  last_name    = "Apply %d"
+  phone_number = format("+1312555%%04d", %d + count.index)
+}
+`, users, k, k, 3000+10*k)))
+		runs[k] = &run
+	}
+
+	outs := make([]string, applies)
+	var wg sync.WaitGroup
+	for k, run := range runs {
+		wg.Go(func() { outs[k], _ = run.run("apply", "-auto-approve", "-parallelism=10") })
+	}
+	wg.Wait()
+
+	inv := p.inventory(t)
+	if inv.InUse > inv.Total || inv.InUse != before.InUse+free || inv.Available != 0 {
+		t.Errorf("inventory after the applies: %+v, want all %d free stations taken and In Use within Total", inv, free)
+	}
+	created, err := p.client.Users.List(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	made := 0
+	for _, u := range created {
+		if strings.HasPrefix(u.Email, "race") {
+			made++
+		}
+	}
+	if made != free {
+		t.Errorf("%d users made by the concurrent applies, want exactly %d", made, free)
+	}
+
+	refused := regexp.MustCompile(`Error: No stations available`)
+	creations := regexp.MustCompile(`callingportal_user\.u\[\d+\]: Creation complete`)
+	failed := 0
+	for k, out := range outs {
+		ok, no := len(creations.FindAllString(out, -1)), len(refused.FindAllString(out, -1))
+		t.Logf("apply %d: %d created, %d refused", k, ok, no)
+		if ok == users {
+			continue
+		}
+		failed++
+		if no == 0 || ok+no > users {
+			t.Errorf("apply %d created %d of %d users and was refused %d times: every user that did not fit is refused with the inventory message\n%s", k, ok, users, no, tail(out))
+		}
+		if strings.Contains(out, "Error:") && !refused.MatchString(out) {
+			t.Errorf("apply %d failed with another error:\n%s", k, tail(out))
+		}
+		rerun, err := runs[k].run("plan")
+		if err == nil || !strings.Contains(rerun, "No stations available") || !strings.Contains(rerun, "0 available") {
+			t.Errorf("re-plan of apply %d, which lost: want the inventory message at plan, got %v\n%s", k, err, tail(rerun))
+		}
+	}
+	if failed == 0 {
+		t.Error("every apply created all its users: the site had more free stations than the test meant")
+	}
+}

@@ -90,18 +90,7 @@ func (r *userListResource) List(ctx context.Context, req list.ListRequest, strea
 
 // matches reports whether the configured filter lists u.
 func (m userListModel) matches(u contract.User) bool {
-	return m.EmailPrefix.IsNull() || strings.HasPrefix(foldASCII(u.Email), foldASCII(m.EmailPrefix.ValueString()))
-}
-
-// foldASCII puts the ASCII letters of s in lower case, and nothing else:
-// emails compare so in the portal.
-func foldASCII(s string) string {
-	return strings.Map(func(r rune) rune {
-		if 'A' <= r && r <= 'Z' {
-			return r + 'a' - 'A'
-		}
-		return r
-	}, s)
+	return m.EmailPrefix.IsNull() || strings.HasPrefix(contract.FoldEmail(u.Email), contract.FoldEmail(m.EmailPrefix.ValueString()))
 }
 
 // listed is one object that a list resource found: its identity, its

@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -14,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
@@ -28,7 +28,9 @@ type call struct {
 	tok   contract.Token
 	site  string // the {site} path value, if the route has one
 	route route
-	body  []byte // as read by decode, for the idempotency hash
+	body  []byte // the request decode parsed, encoded again, for the idempotency hash
+	// bodyTimeout bounds the body's arrival (Options.BodyTimeout).
+	bodyTimeout time.Duration
 }
 
 // statusError answers a portal error with a status other than its code's
@@ -256,11 +258,34 @@ func (s *server) write(c *call, fn func(portal.Tx) (reply, error)) error {
 	return nil
 }
 
+// requestHash identifies a write as parsed: its route, its path values
+// (a number in canonical E.164, however the path spelt it) and its body as
+// decode parsed it.
 func requestHash(c *call) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s %s\n", c.r.Method, c.r.URL.EscapedPath())
+	fmt.Fprintf(h, "%s %s\n", c.route.method, c.route.path)
+	for _, name := range pathValueNames(c.route.path) {
+		v := c.r.PathValue(name)
+		if name == "number" {
+			if n, err := contract.NormalizeNumber(v, ""); err == nil {
+				v = n
+			}
+		}
+		fmt.Fprintf(h, "%s=%q\n", name, v)
+	}
 	h.Write(c.body)
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// pathValueNames lists the wildcards of a route's path, in order.
+func pathValueNames(path string) []string {
+	var names []string
+	for seg := range strings.SplitSeq(path, "/") {
+		if name, ok := strings.CutPrefix(seg, "{"); ok {
+			names = append(names, strings.TrimSuffix(name, "}"))
+		}
+	}
+	return names
 }
 
 // etagOfBody recovers a replayed object's ETag: records keep only the body.
@@ -276,7 +301,15 @@ func etagOfBody(body []byte) string {
 
 // decode reads the JSON body into v, strictly: an unknown field is a
 // mistake the caller should hear about, not have silently dropped.
+//
+// A body must be sent as application/json (415 otherwise). The body read is
+// bounded by a deadline that endpoint set (408 when it passes).
 func (c *call) decode(v any) error {
+	if hasBody(c.r) {
+		if err := checkContentType(c.r); err != nil {
+			return err
+		}
+	}
 	body, err := io.ReadAll(c.r.Body)
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
@@ -285,9 +318,8 @@ func (c *call) decode(v any) error {
 			Details: map[string]any{"field": "body", "limit_bytes": tooBig.Limit}}}
 	}
 	if err != nil {
-		return contract.Invalid("body", "could not be read: %v", err)
+		return bodyReadError(c.r, c.bodyTimeout, err)
 	}
-	c.body = body
 	if len(bytes.TrimSpace(body)) == 0 {
 		return contract.Invalid("body", "is required: send a JSON object")
 	}
@@ -299,7 +331,10 @@ func (c *call) decode(v any) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return contract.Invalid("body", "must hold a single JSON object")
 	}
-	return nil
+	// The request as parsed, not its bytes: a retry that spells the same
+	// JSON with other spacing, key order or key case is the same request.
+	c.body, err = json.Marshal(v)
+	return err
 }
 
 func jsonError(err error) error {
@@ -380,43 +415,6 @@ const (
 type list[T any] struct {
 	Items      []T    `json:"items"`
 	NextCursor string `json:"next_cursor,omitempty"`
-}
-
-// page reads limit and cursor. Limit is what the caller asked for; fetch
-// asks the store for one more row to learn whether another page follows.
-func (c *call) page() (portal.Page, error) {
-	q := c.r.URL.Query()
-	p := portal.Page{Limit: defaultLimit}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxLimit {
-			return p, contract.Invalid("limit", "%q must be a whole number from 1 to %d", v, maxLimit)
-		}
-		p.Limit = n
-	}
-	if v := q.Get("cursor"); v != "" {
-		after, err := base64.RawURLEncoding.DecodeString(v)
-		if err != nil || len(after) == 0 {
-			return p, contract.Invalid("cursor", "is not a cursor this API returned: pass next_cursor unchanged")
-		}
-		p.After = string(after)
-	}
-	return p, nil
-}
-
-func fetch(p portal.Page) portal.Page { return portal.Page{After: p.After, Limit: p.Limit + 1} }
-
-// pageOf trims rows fetched with fetch(p) to one page.
-func pageOf[T any](rows []T, p portal.Page, key func(T) string) list[T] {
-	l := list[T]{Items: rows}
-	if len(rows) > p.Limit {
-		l.Items = rows[:p.Limit]
-		l.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(key(l.Items[p.Limit-1])))
-	}
-	if l.Items == nil {
-		l.Items = []T{}
-	}
-	return l
 }
 
 // found is the list a filter on a unique key gives: one item or none.

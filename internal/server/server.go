@@ -19,14 +19,20 @@ import (
 
 // Options tune a server. The zero value serves with no rate limit.
 type Options struct {
-	RateLimit      float64 // requests per second per token; 0 = unlimited
-	Burst          int     // requests a token may send at once; default ceil(RateLimit)
-	MaxBodyBytes   int64   // default 1 MiB
+	// RateLimit is requests per second per token, and per client address
+	// for requests whose token is missing or unknown; 0 = unlimited.
+	RateLimit      float64
+	Burst          int   // requests a token may send at once; default ceil(RateLimit)
+	MaxBodyBytes   int64 // default 1 MiB
 	Logger         *slog.Logger
 	IdempotencyTTL time.Duration // default 24h
 	// Clock is the time rate limits and idempotency records go by;
 	// default portal.SystemClock.
 	Clock portal.Clock
+	// BodyTimeout bounds how long a request body may take to arrive once
+	// the handler starts reading it; default 30 s. A body that is late
+	// (a Content-Length larger than what is sent) is answered 408.
+	BodyTimeout time.Duration
 }
 
 type access int
@@ -90,9 +96,12 @@ type server struct {
 	store   portal.Store
 	opts    Options
 	log     *slog.Logger
-	limiter *limiter // nil when unlimited
-	mux     *http.ServeMux
-	counts  metrics
+	limiter *limiter // per token ID; nil when unlimited
+	// failures limits requests that fail to authenticate, per client
+	// address, at the same rate; nil when unlimited.
+	failures *limiter
+	mux      *http.ServeMux
+	counts   metrics
 }
 
 // New returns the API handler over store.
@@ -109,6 +118,9 @@ func New(store portal.Store, opts Options) http.Handler {
 	if opts.Clock == nil {
 		opts.Clock = portal.SystemClock
 	}
+	if opts.BodyTimeout <= 0 {
+		opts.BodyTimeout = 30 * time.Second
+	}
 	s := &server{store: store, opts: opts, log: opts.Logger, mux: http.NewServeMux(),
 		counts: metrics{answered: map[answerKey]uint64{}}}
 	if opts.RateLimit > 0 {
@@ -117,6 +129,8 @@ func New(store portal.Store, opts Options) http.Handler {
 			burst = int(math.Ceil(opts.RateLimit))
 		}
 		s.limiter = newLimiter(opts.RateLimit, burst)
+		s.failures = newLimiter(opts.RateLimit, burst)
+		s.failures.prune = maxFailureBuckets
 	}
 	for _, rt := range routes {
 		s.mux.HandleFunc(rt.method+" "+rt.path, s.endpoint(rt))
@@ -145,6 +159,13 @@ func (s *server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.Status,
 			"duration", time.Since(start), "token", rec.TokenID)
 	}()
+	if uncleanPath(r.URL.Path) {
+		// ServeMux would redirect to the cleaned path, with an HTML body.
+		s.writeError(rec, r, &contract.Error{Code: contract.CodeNotFound,
+			Message: "no API route " + r.URL.Path + ": paths with an empty, \".\" or \"..\" segment are not cleaned, write the path itself",
+			Details: map[string]any{"path": r.URL.Path}})
+		return
+	}
 	s.mux.ServeHTTP(rec, r)
 }
 
@@ -152,11 +173,16 @@ func (s *server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 // handler runs, and writes whatever error the handler returns.
 func (s *server) endpoint(rt route) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		c := &call{w: w, r: r, site: r.PathValue("site"), route: rt}
+		c := &call{w: w, r: r, site: r.PathValue("site"), route: rt, bodyTimeout: s.opts.BodyTimeout}
 		if err := s.admit(c); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
+		if err := checkQuery(r.URL.RawQuery); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		setBodyDeadline(w, r, s.opts.BodyTimeout)
 		r.Body = http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
 		if err := rt.handle(s, c); err != nil {
 			s.writeError(w, r, err)
@@ -168,8 +194,18 @@ func (s *server) admit(c *call) error {
 	if c.route.access == public {
 		return nil
 	}
+	// A client address whose requests failed to authenticate too often
+	// waits, whatever token it sends now: were a right guess still let
+	// through, the limit would not slow guessing down.
+	addr := clientAddr(c.r)
+	if err := s.limitFailures(c.w, addr); err != nil {
+		return err
+	}
 	tok, err := s.authenticate(c.r)
 	if err != nil {
+		if contract.CodeOf(err) == contract.CodeUnauthorized {
+			s.failedAuth(addr)
+		}
 		c.w.Header().Set("WWW-Authenticate", `Bearer realm="callingportal"`)
 		return err
 	}
@@ -194,12 +230,21 @@ func (s *server) admit(c *call) error {
 	return nil
 }
 
+// authenticate finds the token of the Authorization header, which must be
+// exactly "Bearer <token>": one space, and a token of the characters
+// RFC 6750 allows, never trimmed. (net/http has already removed whitespace
+// at the two ends of the header's value, as RFC 9110 says: "Bearer x " is
+// the same header as "Bearer x".)
 func (s *server) authenticate(r *http.Request) (contract.Token, error) {
-	scheme, secret, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	secret = strings.TrimSpace(secret)
-	if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" {
+	values := r.Header.Values("Authorization")
+	var scheme, secret string
+	ok := len(values) == 1
+	if ok {
+		scheme, secret, ok = strings.Cut(values[0], " ")
+	}
+	if !ok || !strings.EqualFold(scheme, "Bearer") || !isToken68(secret) {
 		return contract.Token{}, &contract.Error{Code: contract.CodeUnauthorized,
-			Message: "send an API token as Authorization: Bearer <token>"}
+			Message: "send an API token as Authorization: Bearer <token>, with one space and nothing else around the token"}
 	}
 	var tok contract.Token
 	err := s.store.View(r.Context(), func(tx portal.Tx) error {
@@ -211,21 +256,6 @@ func (s *server) authenticate(r *http.Request) (contract.Token, error) {
 		return contract.Token{}, &contract.Error{Code: contract.CodeUnauthorized, Message: "the API token is not known to this portal"}
 	}
 	return tok, err
-}
-
-func (s *server) limit(w http.ResponseWriter, tokenID string) error {
-	if s.limiter == nil {
-		return nil
-	}
-	wait, ok := s.limiter.take(tokenID, s.opts.Clock())
-	if ok {
-		return nil
-	}
-	secs := max(1, int(math.Ceil(wait.Seconds())))
-	w.Header().Set("Retry-After", fmt.Sprint(secs))
-	return &contract.Error{Code: contract.CodeRateLimited,
-		Message: fmt.Sprintf("too many requests for this token: retry in %d s", secs),
-		Details: map[string]any{"retry_after_seconds": secs}}
 }
 
 // notRouted answers requests no route matches with a JSON error where

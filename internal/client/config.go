@@ -2,8 +2,11 @@ package client
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -28,7 +31,17 @@ type Config struct {
 	// RetryWaitMin and RetryWaitMax bound the backoff between tries
 	// (defaults 250ms and 10s); a server's Retry-After wins, up to RetryWaitMax.
 	RetryWaitMin, RetryWaitMax time.Duration
-	// HTTPClient, if set, is the underlying transport client.
+	// CACertificate, if set, is the PEM certificate (or several) of the
+	// authority that signed a private portal's certificate: the client then
+	// trusts only it, not the system's roots.
+	CACertificate string
+	// AllowInsecureHTTP allows a plain http:// endpoint on another machine,
+	// where the token would cross the network in the clear. Without it such
+	// an endpoint is refused (ErrInsecureHTTP); http to this machine
+	// (localhost, 127.0.0.0/8, ::1) is always allowed.
+	AllowInsecureHTTP bool
+	// HTTPClient, if set, is the underlying transport client; it cannot be
+	// combined with CACertificate.
 	HTTPClient *http.Client
 	// Logger gives the logger for a request's context, so that each line
 	// belongs to the operation that made the request (nil: silent). Lines
@@ -45,6 +58,10 @@ const (
 	defaultRequestTimeout = time.Minute
 )
 
+// ErrInsecureHTTP is the error of an endpoint, or a redirect, that would
+// send the token over plain http to another machine.
+var ErrInsecureHTTP = errors.New("plain http to another machine would send the token unencrypted")
+
 // withDefaults validates cfg and fills in what was left unset. Errors name
 // the setting at fault and never echo the token.
 func (cfg Config) withDefaults() (Config, error) {
@@ -60,6 +77,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		return cfg, fmt.Errorf("calling portal endpoint %q must not carry credentials, a query or a fragment: the token is set on its own", u.Redacted())
+	}
+	if !cfg.AllowInsecureHTTP && insecure(u) {
+		return cfg, fmt.Errorf("calling portal endpoint %q: %w: use https, or allow plain http explicitly (AllowInsecureHTTP)", u.Redacted(), ErrInsecureHTTP)
 	}
 	// Paths are appended to the endpoint, which may sit below a proxy prefix.
 	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/v1")
@@ -97,11 +117,84 @@ func (cfg Config) withDefaults() (Config, error) {
 	if cfg.RetryWaitMin > cfg.RetryWaitMax {
 		return cfg, fmt.Errorf("calling portal RetryWaitMin (%s) exceeds RetryWaitMax (%s)", cfg.RetryWaitMin, cfg.RetryWaitMax)
 	}
+	if cfg.HTTPClient != nil && cfg.CACertificate != "" {
+		return cfg, errors.New("calling portal CACertificate cannot be combined with an HTTPClient: set the CA in that client's transport")
+	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = cleanhttp.DefaultPooledClient()
 		// Bounds each try, so a portal that hangs fails over to a retry
 		// instead of holding a Terraform run (and the plan ledger) forever.
 		cfg.HTTPClient.Timeout = defaultRequestTimeout
+		if cfg.CACertificate != "" {
+			roots, err := certPool(cfg.CACertificate)
+			if err != nil {
+				return cfg, err
+			}
+			transport, _ := cfg.HTTPClient.Transport.(*http.Transport)
+			if transport == nil {
+				return cfg, errors.New("calling portal client: unexpected default transport")
+			}
+			transport.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+		}
+		// A redirect must not take the token where the endpoint could not.
+		allowHTTP := cfg.AllowInsecureHTTP
+		cfg.HTTPClient.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+			if !allowHTTP && insecure(req.URL) {
+				return fmt.Errorf("redirect to %s refused: %w", req.URL.Redacted(), ErrInsecureHTTP)
+			}
+			if len(via) >= 10 {
+				return errors.New("stopped after 10 redirects")
+			}
+			return nil
+		}
 	}
 	return cfg, nil
+}
+
+// insecure says whether u is plain http to a host other than this machine.
+func insecure(u *url.URL) bool {
+	return u.Scheme == "http" && !loopback(u.Hostname())
+}
+
+// loopback says whether host is this machine: localhost, 127.0.0.0/8 or ::1.
+// Other names count as remote, even those that resolve to a loopback
+// address, as what they resolve to can change.
+func loopback(host string) bool {
+	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// certPool is the pool of the PEM certificates in pemCerts; it refuses
+// anything else, such as a file name given for the file's content.
+func certPool(pemCerts string) (*x509.CertPool, error) {
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM([]byte(pemCerts)) {
+		hint := ""
+		if !strings.Contains(pemCerts, "-----BEGIN") {
+			hint = ` (it must be the certificate itself, not a file name)`
+		}
+		return nil, errors.New("calling portal CA certificate holds no PEM certificate" + hint)
+	}
+	return pool, nil
+}
+
+// tlsHint says what to do about a TLS failure in err, or "" when err is not
+// one that the configuration can fix.
+func tlsHint(err error) string {
+	var (
+		unknownCA x509.UnknownAuthorityError
+		hostname  x509.HostnameError
+	)
+	switch {
+	case errors.As(err, &unknownCA):
+		return "the portal's certificate is signed by an authority this client does not trust: give the CA certificate that signed it"
+	case errors.As(err, &hostname):
+		return "the portal's certificate is not for this host name: use the name it was issued for in the endpoint"
+	case strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
+		return "the portal serves plain http at this address, not https"
+	}
+	return ""
 }

@@ -110,6 +110,10 @@ func (c *Client) do(req *retryablehttp.Request, out any) error {
 		defer resp.Body.Close()
 	}
 	if err != nil {
+		if hint := tlsHint(err); hint != "" {
+			// Nothing reached the portal, whatever the method.
+			return fmt.Errorf("%s %s: %w (%s)", method, path, err, hint)
+		}
 		if !replayable(method, req.Header) && !errors.Is(err, context.Canceled) {
 			// The portal may have applied it: say so rather than leave "EOF".
 			return fmt.Errorf("%s %s: %w (sent once, not retried: it may or may not have taken effect)", method, path, err)

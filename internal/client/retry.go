@@ -23,9 +23,9 @@ import (
 //     POST only with an Idempotency-Key (the portal replays the first
 //     answer). Other requests are sent once.
 //   - A replayable request is retried after a connection error (but not a
-//     cancelled context, a TLS or certificate failure, or a malformed URL,
-//     which no retry fixes), and after 429, 502, 503 and 504. Other 4xx and
-//     5xx answers are final.
+//     cancelled context, a TLS or certificate failure, a malformed URL or a
+//     refused redirect to plain http, which no retry fixes), and after 429,
+//     502, 503 and 504. Other 4xx and 5xx answers are final.
 //   - The wait is the server's Retry-After when it sends one, else a capped
 //     exponential backoff with jitter; both stay within RetryWaitMax.
 
@@ -77,7 +77,7 @@ func retryableStatus(status int) bool {
 // timeout (checkRetry has already stopped if the caller's own deadline
 // passed); cancellation, TLS trouble and bad URLs do not.
 func retryableError(err error) bool {
-	if errors.Is(err, context.Canceled) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, ErrInsecureHTTP) {
 		return false
 	}
 	var (
@@ -95,7 +95,7 @@ func retryableError(err error) bool {
 	if errors.As(err, &urlErr) {
 		// net/http reports these as plain strings.
 		msg := urlErr.Err.Error()
-		for _, final := range []string{"unsupported protocol scheme", "no Host in request URL", "invalid header", "stopped after", "certificate"} {
+		for _, final := range []string{"unsupported protocol scheme", "no Host in request URL", "invalid header", "stopped after", "certificate", "server gave HTTP response to HTTPS client"} {
 			if strings.Contains(msg, final) {
 				return false
 			}

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -70,6 +71,8 @@ func TestCheckRetry(t *testing.T) {
 		{"unsupported scheme", nil, true, nil, urlErr(errors.New(`unsupported protocol scheme "ftp"`)), false},
 		{"no host", nil, true, nil, urlErr(errors.New("http: no Host in request URL")), false},
 		{"too many redirects", nil, true, nil, urlErr(errors.New("stopped after 10 redirects")), false},
+		{"redirect to plain http", nil, true, nil, urlErr(fmt.Errorf("redirect to http://portal refused: %w", ErrInsecureHTTP)), false},
+		{"HTTPS to a plain HTTP port", nil, true, nil, urlErr(errors.New("http: server gave HTTP response to HTTPS client")), false},
 		{"429", nil, true, status(429), nil, true},
 		{"429, not replayable", nil, false, status(429), nil, false},
 		{"502", nil, true, status(502), nil, true},

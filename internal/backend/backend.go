@@ -6,6 +6,7 @@ package backend
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -25,6 +26,9 @@ import (
 // Config is how to run a portal.
 type Config struct {
 	Listen string // host:port; port 0 picks a free one
+	// TLSCertFile and TLSKeyFile, both or neither, are the PEM certificate
+	// (chain) and key to serve HTTPS with; neither serves plain HTTP.
+	TLSCertFile, TLSKeyFile string
 	// DatabaseURL is the PostgreSQL database to use; when empty the store is
 	// the SQLite file at DataPath, created when missing.
 	DatabaseURL string
@@ -40,7 +44,7 @@ type Config struct {
 
 // Portal is a running portal.
 type Portal struct {
-	URL  string // e.g. http://127.0.0.1:8080
+	URL  string // e.g. http://127.0.0.1:8080, or https:// when serving TLS
 	Site string // the seeded site; empty when the store was not new
 	// New is true when this start created the store's first site or token.
 	New bool
@@ -59,6 +63,12 @@ type Portal struct {
 func Start(ctx context.Context, cfg Config) (*Portal, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	// The certificate is read before anything is opened: a typo in a path
+	// creates no store.
+	tlsConfig, err := loadTLS(cfg)
+	if err != nil {
+		return nil, err
 	}
 	created := cfg.DatabaseURL == "" && !exists(cfg.DataPath)
 	st, err := openStore(ctx, cfg)
@@ -80,6 +90,9 @@ func Start(ctx context.Context, cfg Config) (*Portal, error) {
 		return nil, err
 	}
 	p.URL = "http://" + ln.Addr().String()
+	if tlsConfig != nil {
+		p.URL = "https://" + ln.Addr().String()
+	}
 	p.srv = &http.Server{
 		// The API under /v1, the web page (package web) everywhere else.
 		Handler: web.New(st, server.New(st, server.Options{RateLimit: cfg.RateLimit, Burst: cfg.Burst, Logger: cfg.Logger}), web.Options{Logger: cfg.Logger}),
@@ -88,9 +101,38 @@ func Start(ctx context.Context, cfg Config) (*Portal, error) {
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
+		TLSConfig:         tlsConfig,
+		// net/http's own errors, such as a failed TLS handshake, go to the
+		// portal's log rather than to stderr.
+		ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 	}
-	go func() { p.done <- p.srv.Serve(ln) }()
+	go func() {
+		if tlsConfig != nil {
+			// The certificate is in TLSConfig; ServeTLS adds HTTP/2.
+			p.done <- p.srv.ServeTLS(ln, "", "")
+			return
+		}
+		p.done <- p.srv.Serve(ln)
+	}()
 	return p, nil
+}
+
+// loadTLS is the TLS configuration cfg asks for, or nil for plain HTTP.
+func loadTLS(cfg Config) (*tls.Config, error) {
+	if cfg.TLSCertFile == "" && cfg.TLSKeyFile == "" {
+		return nil, nil
+	}
+	if cfg.TLSCertFile == "" || cfg.TLSKeyFile == "" {
+		return nil, errors.New("give both --tls-cert and --tls-key, or neither")
+	}
+	cert, err := tls.LoadX509KeyPair(cfg.TLSCertFile, cfg.TLSKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("TLS certificate %s and key %s: %w", cfg.TLSCertFile, cfg.TLSKeyFile, err)
+	}
+	return &tls.Config{
+		Certificates: []tls.Certificate{cert},
+		MinVersion:   tls.VersionTLS12,
+	}, nil
 }
 
 // bootstrap seeds a new store and creates the bootstrap admin token, in one

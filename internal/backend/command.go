@@ -58,10 +58,13 @@ func storeName(cfg Config) string {
 func Serve(args []string, stdout, stderr io.Writer) int {
 	fs := cmdflags.New("serve", "[flags]",
 		"Runs the bundled portal: the API under /v1 and the web page, on a SQLite file or a PostgreSQL\n"+
-			"database, until SIGINT or SIGTERM. Give the bootstrap admin token in $"+EnvBootstrapToken+"\n"+
-			"rather than --bootstrap-token, which `ps` shows to every user of the machine.", stderr)
+			"database, until SIGINT or SIGTERM; over HTTPS with --tls-cert and --tls-key. Give the bootstrap\n"+
+			"admin token in $"+EnvBootstrapToken+" rather than --bootstrap-token, which `ps` shows to every\n"+
+			"user of the machine.", stderr)
 	cfg := Config{}
 	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
+	fs.StringVar(&cfg.TLSCertFile, "tls-cert", "", "PEM certificate (chain) file: serve HTTPS instead of HTTP; needs --tls-key")
+	fs.StringVar(&cfg.TLSKeyFile, "tls-key", "", "PEM private key file of --tls-cert")
 	storeFlags(fs, &cfg)
 	fs.StringVar(&cfg.Seed, "seed", "", `seed a new store: "demo" or a seed JSON file`)
 	// Not a flag default: usage output would print the secret.

@@ -21,9 +21,10 @@ type openAPIParam struct {
 }
 
 type openAPIOp struct {
-	Parameters []openAPIParam             `json:"parameters"`
-	Security   *[]map[string][]string     `json:"security"`
-	Responses  map[string]json.RawMessage `json:"responses"`
+	Parameters  []openAPIParam             `json:"parameters"`
+	Security    *[]map[string][]string     `json:"security"`
+	Responses   map[string]json.RawMessage `json:"responses"`
+	RequestBody json.RawMessage            `json:"requestBody"`
 }
 
 func loadOpenAPI(t *testing.T) openAPIDoc {
@@ -96,11 +97,21 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 		if noAuth != (rt.access == public) {
 			t.Errorf("%s %s: openapi says no auth=%v", rt.method, rt.path, noAuth)
 		}
+		// What every route, every route with a token, with a body or with
+		// Idempotency-Key can answer besides its own answers.
+		statuses := []string{"405", "422", "500"}
 		if rt.access != public {
-			for _, status := range []string{"401", "403", "429", "500"} {
-				if _, ok := op.Responses[status]; !ok {
-					t.Errorf("%s %s: no %s response", rt.method, rt.path, status)
-				}
+			statuses = append(statuses, "401", "403", "429")
+		}
+		if op.RequestBody != nil {
+			statuses = append(statuses, "408", "413", "415")
+		}
+		if rt.idempotent {
+			statuses = append(statuses, "409")
+		}
+		for _, status := range statuses {
+			if _, ok := op.Responses[status]; !ok {
+				t.Errorf("%s %s: no %s response", rt.method, rt.path, status)
 			}
 		}
 	}

@@ -65,7 +65,11 @@ func (d *numbersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 			MarkdownDescription: "The portal's CSV export of the matching numbers, byte for byte as the portal's " +
 				"Export gives it: a header row `" + strings.Join(contract.CSVHeader, ",") + "`, then one row per number, " +
 				"with empty fields where `numbers` has null. Write it to a file with the `local_file` resource, " +
-				"or read it with `csvdecode`.",
+				"or read it with `csvdecode`. So that a spreadsheet never runs a name as a formula, a field that starts " +
+				"with `=`, `+`, `-`, `@`, a tab, a carriage return or a single quote has a single quote put in front " +
+				"(as OWASP recommends for CSV injection): `=SUM(A1)` is written `'=SUM(A1)`; take one leading `'` off " +
+				"a field to get the value back, as `numbers` has it. The `number` column is the exception and always " +
+				"exact: it only ever holds canonical E.164 (`+` and digits), which no spreadsheet runs as a formula.",
 			Computed: true,
 		},
 	}

@@ -369,3 +369,23 @@ func TestIdempotencyParsedRequest(t *testing.T) {
 		t.Fatalf("replay %s: %v", r.body, err)
 	}
 }
+
+// TestExportNeutralisesFormulas: a name that is a formula comes out of the
+// export as text, the number exact (the whole rule: contract's CSV tests).
+func TestExportNeutralisesFormulas(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Options{})
+	a := e.site("site-a", 5, numbers(100, 100)...)
+	var svc contract.Service
+	e.ok(e.do("POST", "/v1/sites/site-a/services", a, map[string]any{"name": `=HYPERLINK("http://x")`, "type": "auto_attendant"}), 201, &svc)
+	e.ok(e.do("PUT", "/v1/sites/site-a/numbers/%2B13125550100/assignment", a, contract.Target{Type: contract.TargetService, ID: svc.ID}), 200, nil)
+	r := e.do("GET", "/v1/sites/site-a/numbers/export.csv", a, nil)
+	want := "+13125550100,assigned,service," + svc.ID + `,"'=HYPERLINK(""http://x"")"` + "\n"
+	if r.status != 200 || !strings.HasSuffix(string(r.body), want) {
+		t.Fatalf("export %d:\n%s\nwant a last row %q", r.status, r.body, want)
+	}
+	got, err := contract.ReadCSV(strings.NewReader(string(r.body)))
+	if err != nil || len(got) != 1 || got[0].AssignedName != svc.Name {
+		t.Fatalf("read back %+v, %v", got, err)
+	}
+}

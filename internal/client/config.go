@@ -62,6 +62,9 @@ const (
 // send the token over plain http to another machine.
 var ErrInsecureHTTP = errors.New("plain http to another machine would send the token unencrypted")
 
+// ErrCACertificate is the error of a CA certificate that is not PEM.
+var ErrCACertificate = errors.New("calling portal CA certificate holds no PEM certificate")
+
 // withDefaults validates cfg and fills in what was left unset. Errors name
 // the setting at fault and never echo the token.
 func (cfg Config) withDefaults() (Config, error) {
@@ -176,7 +179,7 @@ func certPool(pemCerts string) (*x509.CertPool, error) {
 		if !strings.Contains(pemCerts, "-----BEGIN") {
 			hint = ` (it must be the certificate itself, not a file name)`
 		}
-		return nil, errors.New("calling portal CA certificate holds no PEM certificate" + hint)
+		return nil, fmt.Errorf("%w%s", ErrCACertificate, hint)
 	}
 	return pool, nil
 }

@@ -5,8 +5,10 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -37,6 +39,9 @@ const (
 	EnvEndpoint = "CALLINGPORTAL_ENDPOINT"
 	EnvToken    = "CALLINGPORTAL_TOKEN"
 	EnvSite     = "CALLINGPORTAL_SITE"
+	// EnvCACertificate holds the CA certificate itself (PEM), not a file name.
+	EnvCACertificate = "CALLINGPORTAL_CA_CERTIFICATE"
+	EnvInsecureHTTP  = "CALLINGPORTAL_INSECURE_HTTP"
 )
 
 // New returns the provider factory for a release version.
@@ -54,6 +59,8 @@ type providerModel struct {
 	Site         types.String `tfsdk:"site"`
 	MaxRetries   types.Int64  `tfsdk:"max_retries"`
 	RetryWaitMax types.String `tfsdk:"retry_wait_max"`
+	CACert       types.String `tfsdk:"ca_certificate"`
+	InsecureHTTP types.Bool   `tfsdk:"insecure_http"`
 }
 
 // providerData is what resources and data sources receive in Configure.
@@ -93,7 +100,7 @@ func (p *callingportalProvider) Schema(_ context.Context, _ provider.SchemaReque
 		MarkdownDescription: "Manages phone-number assignments and users of a calling portal site.",
 		Attributes: map[string]schema.Attribute{
 			"endpoint": schema.StringAttribute{
-				MarkdownDescription: "Base URL of the portal API, without `/v1`, e.g. `http://127.0.0.1:8080`. Defaults to the `" + EnvEndpoint + "` environment variable.",
+				MarkdownDescription: "Base URL of the portal API, without `/v1`, e.g. `https://portal.example.com` or `http://127.0.0.1:8080`. Plain `http://` is refused for any host but this machine (`localhost`, `127.0.0.0/8`, `::1`) unless `insecure_http` is set. Defaults to the `" + EnvEndpoint + "` environment variable.",
 				Optional:            true,
 			},
 			"token": schema.StringAttribute{
@@ -103,6 +110,14 @@ func (p *callingportalProvider) Schema(_ context.Context, _ provider.SchemaReque
 			},
 			"site": schema.StringAttribute{
 				MarkdownDescription: "The site to manage, e.g. `demo`. Defaults to the `" + EnvSite + "` environment variable.",
+				Optional:            true,
+			},
+			"ca_certificate": schema.StringAttribute{
+				MarkdownDescription: "The PEM certificate of the authority that signed a private portal's HTTPS certificate (several may be concatenated), e.g. `file(\"portal-ca.pem\")`: the provider then trusts only it, not the system's roots. Defaults to the `" + EnvCACertificate + "` environment variable, which holds the PEM itself, not a file name.",
+				Optional:            true,
+			},
+			"insecure_http": schema.BoolAttribute{
+				MarkdownDescription: "Allow a plain `http://` endpoint on another machine, which sends the token unencrypted across the network. Without it such an endpoint is refused; `http://` to this machine is always allowed. Defaults to the `" + EnvInsecureHTTP + "` environment variable (`true` or `false`), else `false`.",
 				Optional:            true,
 			},
 			"max_retries": schema.Int64Attribute{
@@ -128,6 +143,8 @@ func (p *callingportalProvider) Configure(ctx context.Context, req provider.Conf
 	endpoint := settingOrEnv(cfg.Endpoint, EnvEndpoint, "endpoint", "portal endpoint", resp)
 	token := settingOrEnv(cfg.Token, EnvToken, "token", "portal API token", resp)
 	site := settingOrEnv(cfg.Site, EnvSite, "site", "portal site", resp)
+	caCert := optionalSettingOrEnv(cfg.CACert, EnvCACertificate, "ca_certificate", "CA certificate", resp)
+	insecureHTTP := boolSettingOrEnv(cfg.InsecureHTTP, EnvInsecureHTTP, "insecure_http", resp)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -139,6 +156,9 @@ func (p *callingportalProvider) Configure(ctx context.Context, req provider.Conf
 		Site:      site,
 		UserAgent: fmt.Sprintf("terraform-provider-callingportal/%s (+https://registry.terraform.io/providers/callingportal/callingportal; Terraform %s)", p.version, req.TerraformVersion),
 		Logger:    func(ctx context.Context) retryablehttp.LeveledLogger { return newTflogAdapter(ctx, token) },
+		// Not secret, but not logged whole: the debug line says whether it is set.
+		CACertificate:     caCert,
+		AllowInsecureHTTP: insecureHTTP,
 	}
 	if !cfg.MaxRetries.IsNull() {
 		c.MaxRetries = int(cfg.MaxRetries.ValueInt64())
@@ -150,11 +170,23 @@ func (p *callingportalProvider) Configure(ctx context.Context, req provider.Conf
 		c.RetryWaitMax, _ = time.ParseDuration(cfg.RetryWaitMax.ValueString())
 	}
 	cl, err := client.New(c)
-	if err != nil {
+	switch {
+	case errors.Is(err, client.ErrInsecureHTTP):
+		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Plain http to another machine",
+			fmt.Sprintf("The endpoint %s is plain http to a host other than this machine: the token would cross the network unencrypted. "+
+				"Use https (with ca_certificate for a portal whose certificate a private CA signed), or, to send the token in the clear on purpose, "+
+				"set insecure_http = true in the provider block or %s=true.", endpoint, EnvInsecureHTTP))
+		return
+	case errors.Is(err, client.ErrCACertificate):
+		resp.Diagnostics.AddAttributeError(path.Root("ca_certificate"), "Invalid CA certificate",
+			fmt.Sprintf("%s. Give the PEM text (-----BEGIN CERTIFICATE----- ...): in HCL file(\"ca.pem\"), in %s the file's content.", err, EnvCACertificate))
+		return
+	case err != nil:
 		resp.Diagnostics.AddError("Cannot configure the calling portal client", err.Error())
 		return
 	}
-	tflog.Debug(ctx, "configured calling portal client", map[string]any{"endpoint": endpoint, "site": site})
+	tflog.Debug(ctx, "configured calling portal client", map[string]any{"endpoint": endpoint, "site": site,
+		"ca_certificate": caCert != "", "insecure_http": insecureHTTP})
 	data := &providerData{client: cl, view: cl.NewView(), site: site, ledger: newPlanLedger(clientPortal{cl}), names: &heldNames{ids: map[string]string{}}}
 	resp.ResourceData = data
 	resp.DataSourceData = data
@@ -179,6 +211,45 @@ func settingOrEnv(v types.String, env, attr, what string, resp *provider.Configu
 			fmt.Sprintf("Set %s in the provider block or the %s environment variable.", attr, env))
 	}
 	return value
+}
+
+// optionalSettingOrEnv resolves a setting that may be left out: the
+// configuration wins, then the environment variable, else "". An unknown
+// value is an attribute error.
+func optionalSettingOrEnv(v types.String, env, attr, what string, resp *provider.ConfigureResponse) string {
+	if v.IsUnknown() {
+		resp.Diagnostics.AddAttributeError(path.Root(attr), "Unknown "+what,
+			fmt.Sprintf("The provider cannot connect because %s is not known until apply. Set it to a value known at plan time, or unset it and set the %s environment variable.", attr, env))
+		return ""
+	}
+	if v.IsNull() {
+		return os.Getenv(env)
+	}
+	return v.ValueString()
+}
+
+// boolSettingOrEnv resolves a switch: the configuration wins, then the
+// environment variable (true or false, as strconv.ParseBool reads it),
+// else false.
+func boolSettingOrEnv(v types.Bool, env, attr string, resp *provider.ConfigureResponse) bool {
+	if v.IsUnknown() {
+		resp.Diagnostics.AddAttributeError(path.Root(attr), "Unknown "+attr,
+			fmt.Sprintf("The provider cannot connect because %s is not known until apply. Set it to true or false, or unset it and set the %s environment variable.", attr, env))
+		return false
+	}
+	if !v.IsNull() {
+		return v.ValueBool()
+	}
+	s := os.Getenv(env)
+	if s == "" {
+		return false
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root(attr), "Invalid "+env,
+			fmt.Sprintf("The environment variable %s is %q: set it to true or false, or unset it.", env, s))
+	}
+	return b
 }
 
 func (p *callingportalProvider) Resources(context.Context) []func() resource.Resource {

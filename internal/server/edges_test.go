@@ -389,3 +389,29 @@ func TestExportNeutralisesFormulas(t *testing.T) {
 		t.Fatalf("read back %+v, %v", got, err)
 	}
 }
+
+// TestNetHTTPOwnAnswers pins what net/http answers itself, before any
+// handler runs, so that DESIGN.md and openapi.json stay true: text/plain,
+// not the JSON error shape. http.Server has no hook for these.
+func TestNetHTTPOwnAnswers(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Options{})
+	for _, c := range []struct {
+		request string
+		status  int
+	}{
+		{"GET /v1/healthz HTTP/1.1\r\nHost: x\r\nBad Header: 1\r\n\r\n", 400},
+		{"GET /v1/healthz HTTP/1.1\r\nHost: x\r\nX: a\x00b\r\n\r\n", 400},
+		{"GET /v1/healthz HTTP/1.1\r\n\r\n", 400},
+		{"POST /v1/healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 400},
+		{"GET /v1/healthz HTTP/1.1\r\nHost: x\r\nX: " + strings.Repeat("a", 1<<20+4096) + "\r\n\r\n", 431},
+		{"POST /v1/healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 501},
+		{"GET /v1/healthz HTTP/2.0\r\nHost: x\r\n\r\n", 505},
+		{"GET /v1/healthz HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\n\r\n", 417},
+	} {
+		r, _ := e.raw(c.request)
+		if r.status != c.status || r.status != 417 && !strings.HasPrefix(r.header.Get("Content-Type"), "text/plain") {
+			t.Errorf("%.60q: %d %q, want net/http's %d in text/plain", c.request, r.status, r.header.Get("Content-Type"), c.status)
+		}
+	}
+}

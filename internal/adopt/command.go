@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -22,6 +23,8 @@ const (
 	envEndpoint = provider.EnvEndpoint
 	envToken    = provider.EnvToken
 	envSite     = provider.EnvSite
+	envCA       = provider.EnvCACertificate
+	envInsecure = provider.EnvInsecureHTTP
 )
 
 // requiredVersion is the oldest Terraform that plans an export: import
@@ -37,7 +40,7 @@ type connection struct {
 // --token: a secret on the command line shows in `ps`.
 func connectionFlags(fs *flag.FlagSet) *connection {
 	c := &connection{}
-	fs.StringVar(&c.endpoint, "endpoint", "", "portal URL (default $"+envEndpoint+")")
+	fs.StringVar(&c.endpoint, "endpoint", "", "portal URL (default $"+envEndpoint+"); a private CA in $"+envCA+" (the PEM), plain http to another machine only with $"+envInsecure+"=true")
 	fs.StringVar(&c.site, "site", "", "site to read (default $"+envSite+")")
 	fs.StringVar(&c.tokenFile, "token-file", "", "file holding the API token (default: the token in $"+envToken+"); any token of the site will do, as nothing is written")
 	return c
@@ -56,7 +59,20 @@ func (c *connection) read(progress io.Writer) (Site, string, error) {
 	if token == "" {
 		return Site{}, "", errors.New("no API token: set $" + envToken + " or give --token-file")
 	}
-	cl, err := client.New(client.Config{Endpoint: endpoint, Token: token, Site: site})
+	// As the provider does: a private CA, and plain http to another
+	// machine only when asked for.
+	cfg := client.Config{Endpoint: endpoint, Token: token, Site: site, CACertificate: os.Getenv(envCA)}
+	if v := os.Getenv(envInsecure); v != "" {
+		allow, err := strconv.ParseBool(v)
+		if err != nil {
+			return Site{}, "", fmt.Errorf("$%s is %q: set it to true or false", envInsecure, v)
+		}
+		cfg.AllowInsecureHTTP = allow
+	}
+	cl, err := client.New(cfg)
+	if errors.Is(err, client.ErrInsecureHTTP) {
+		return Site{}, "", fmt.Errorf("%w; to send the token in the clear on purpose, set %s=true", err, envInsecure)
+	}
 	if err != nil {
 		return Site{}, "", err
 	}

@@ -69,12 +69,15 @@ func ValidateExtension(ext string) error {
 // PostgreSQL's under the "C" collation do, so that both stores, and the
 // provider's plan checks, agree whatever the database's locale.
 func FoldEmail(email string) string {
-	return strings.Map(func(r rune) rune {
-		if 'A' <= r && r <= 'Z' {
-			return r + 'a' - 'A'
+	// Byte by byte, not rune by rune: strings.Map would also turn a byte
+	// that is not UTF-8 into U+FFFD, which the databases do not.
+	b := []byte(email)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
 		}
-		return r
-	}, email)
+	}
+	return string(b)
 }
 
 // ValidateEmail checks a bare address such as jane@example.com.

@@ -56,12 +56,12 @@ func TestModelsMatchSchemas(t *testing.T) {
 		state tfsdk.State
 		model any
 	}{
-		{"resource callingportal_user", resourceState(NewUserResource()), userModel{}},
-		{"resource callingportal_number_assignment", resourceState(NewNumberAssignmentResource()), numberAssignmentModel{}},
+		{"resource callingportal_user", resourceState(NewUserResource()), userModel{Timeouts: noTimeouts()}},
+		{"resource callingportal_number_assignment", resourceState(NewNumberAssignmentResource()), numberAssignmentModel{Timeouts: noTimeouts()}},
 		{"data source callingportal_user", dataSourceState(NewUserDataSource()), userDataSourceModel{}},
 		{"data source callingportal_users", dataSourceState(NewUsersDataSource()), usersDataSourceModel{Users: []userDataSourceModel{{}}}},
-		{"resource callingportal_service", resourceState(NewServiceResource()), serviceModel{}},
-		{"resource callingportal_phone", resourceState(NewPhoneResource()), phoneModel{}},
+		{"resource callingportal_service", resourceState(NewServiceResource()), serviceModel{targetModel: targetModel{Timeouts: noTimeouts()}}},
+		{"resource callingportal_phone", resourceState(NewPhoneResource()), phoneModel{targetModel: targetModel{Timeouts: noTimeouts()}}},
 		{"data source callingportal_number", dataSourceState(NewNumberDataSource()), numberModel{}},
 		{"data source callingportal_numbers", dataSourceState(NewNumbersDataSource()), numbersDataSourceModel{Numbers: []numberModel{{}}}},
 		{"data source callingportal_station_inventory", dataSourceState(NewStationInventoryDataSource()), stationInventoryDataSourceModel{}},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -41,10 +42,11 @@ type numberAssignmentResource struct {
 }
 
 type numberAssignmentModel struct {
-	ID        types.String `tfsdk:"id"`
-	Number    types.String `tfsdk:"number"`
-	ServiceID types.String `tfsdk:"service_id"`
-	PhoneID   types.String `tfsdk:"phone_id"`
+	ID        types.String   `tfsdk:"id"`
+	Number    types.String   `tfsdk:"number"`
+	ServiceID types.String   `tfsdk:"service_id"`
+	PhoneID   types.String   `tfsdk:"phone_id"`
+	Timeouts  timeouts.Value `tfsdk:"timeouts"`
 }
 
 // numberAssignmentIdentityModel is the callingportal_number_assignment
@@ -84,6 +86,7 @@ func (r *numberAssignmentResource) Schema(_ context.Context, _ resource.SchemaRe
 				MarkdownDescription: "The ID of the phone that the number rings, e.g. `ph_...` (see the `callingportal_phone` data source). Exactly one of `service_id` and `phone_id` is set.",
 				Optional:            true,
 			},
+			"timeouts": timeoutsAttribute("assignment"),
 		},
 	}
 }
@@ -134,12 +137,16 @@ func (r *numberAssignmentResource) ModifyPlan(ctx context.Context, req resource.
 // Create assigns an available number only: a number held elsewhere is
 // imported, never taken.
 func (r *numberAssignmentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx, finish := operationDeadline(ctx, req.Plan, "callingportal_number_assignment", opCreate, &resp.Diagnostics)
+	defer finish()
 	if number := r.assign(ctx, req.Plan, &resp.State, &resp.Diagnostics, true); number != "" {
 		saveIdentity(ctx, req.Identity, resp.Identity, r.client.Site, numberAssignmentIdentity(r.client.Site, number), &resp.Diagnostics)
 	}
 }
 
 func (r *numberAssignmentResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	ctx, finish := operationDeadline(ctx, req.State, "callingportal_number_assignment", opRead, &resp.Diagnostics)
+	defer finish()
 	var state numberAssignmentModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -175,17 +182,29 @@ func (r *numberAssignmentResource) Read(ctx context.Context, req resource.ReadRe
 		return
 	}
 	r.ledger.holding(n.Number, n.AssignedID)
-	setNumberAssignmentState(ctx, n, &resp.State, &resp.Diagnostics)
+	setNumberAssignmentState(ctx, n, state.Timeouts, &resp.State, &resp.Diagnostics)
 }
 
-// Update moves the number to another target: it keeps its station.
+// Update moves the number to another target: it keeps its station. A
+// change of timeouts alone sends nothing.
 func (r *numberAssignmentResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	ctx, finish := operationDeadline(ctx, req.Plan, "callingportal_number_assignment", opUpdate, &resp.Diagnostics)
+	defer finish()
+	if onlyTimeoutsChange(req.Plan, req.State) {
+		var number types.String
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("number"), &number)...)
+		resp.State.Raw = req.Plan.Raw.Copy()
+		saveIdentity(ctx, req.Identity, resp.Identity, r.client.Site, numberAssignmentIdentity(r.client.Site, number.ValueString()), &resp.Diagnostics)
+		return
+	}
 	if number := r.assign(ctx, req.Plan, &resp.State, &resp.Diagnostics, false); number != "" {
 		saveIdentity(ctx, req.Identity, resp.Identity, r.client.Site, numberAssignmentIdentity(r.client.Site, number), &resp.Diagnostics)
 	}
 }
 
 func (r *numberAssignmentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	ctx, finish := operationDeadline(ctx, req.State, "callingportal_number_assignment", opDelete, &resp.Diagnostics)
+	defer finish()
 	var state numberAssignmentModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -291,7 +310,7 @@ func (r *numberAssignmentResource) assign(ctx context.Context, plan tfsdk.Plan, 
 	if create {
 		tflog.Debug(ctx, "assigned number", map[string]any{"number": n.Number, "type": n.AssignedType, "id": n.AssignedID})
 	}
-	setNumberAssignmentState(ctx, n, state, diags)
+	setNumberAssignmentState(ctx, n, m.Timeouts, state, diags)
 	if diags.HasError() {
 		return ""
 	}
@@ -299,8 +318,8 @@ func (r *numberAssignmentResource) assign(ctx context.Context, plan tfsdk.Plan, 
 }
 
 // setNumberAssignmentState saves a number that a phone or service holds, as
-// the portal returned it.
-func setNumberAssignmentState(ctx context.Context, n contract.Number, state *tfsdk.State, diags *diag.Diagnostics) {
+// the portal returned it, with the timeouts of the plan or prior state.
+func setNumberAssignmentState(ctx context.Context, n contract.Number, t timeouts.Value, state *tfsdk.State, diags *diag.Diagnostics) {
 	m, ok := numberAssignmentFromAPI(n)
 	if !ok {
 		diags.AddError("Unexpected portal answer",
@@ -308,6 +327,7 @@ func setNumberAssignmentState(ctx context.Context, n contract.Number, state *tfs
 				n.Number, n.Status, n.AssignedType, n.AssignedID))
 		return
 	}
+	m.Timeouts = t
 	diags.Append(state.Set(ctx, &m)...)
 }
 
@@ -327,6 +347,7 @@ func numberAssignmentFromAPI(n contract.Number) (m numberAssignmentModel, ok boo
 		Number:    types.StringValue(n.Number),
 		ServiceID: types.StringNull(),
 		PhoneID:   types.StringNull(),
+		Timeouts:  noTimeouts(),
 	}
 	if n.Status != contract.StatusAssigned || n.AssignedID == "" {
 		return m, false

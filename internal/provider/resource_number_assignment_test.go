@@ -257,7 +257,7 @@ func TestNumberAssignmentOutsideTerraform(t *testing.T) {
 		t.Helper()
 		s := tfsdk.State{Schema: schemaResp.Schema, Raw: tftypes.NewValue(schemaResp.Schema.Type().TerraformType(ctx), nil)}
 		m := numberAssignmentModel{ID: types.StringValue(number), Number: types.StringValue(number),
-			ServiceID: types.StringValue(p.serviceID(t, "After Hours")), PhoneID: types.StringNull()}
+			ServiceID: types.StringValue(p.serviceID(t, "After Hours")), PhoneID: types.StringNull(), Timeouts: noTimeouts()}
 		if diags := s.Set(ctx, &m); diags.HasError() {
 			t.Fatal(diags)
 		}

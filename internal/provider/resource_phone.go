@@ -79,7 +79,7 @@ var canonicalMAC = portalRule{func(mac string) error {
 
 // targetFromAPI and targetInput map the part phones and services share.
 func targetFromAPI(b contract.TargetBase) targetModel {
-	return targetModel{ID: types.StringValue(b.ID), Name: types.StringValue(b.Name), Extension: stringOrNull(b.Extension)}
+	return targetModel{ID: types.StringValue(b.ID), Name: types.StringValue(b.Name), Extension: stringOrNull(b.Extension), Timeouts: noTimeouts()}
 }
 
 func targetInput(m targetModel, update bool) contract.TargetInput {

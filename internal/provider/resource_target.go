@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -65,9 +66,10 @@ type targetKind[T, In, M any] struct {
 
 // targetModel is what phones and services share in state.
 type targetModel struct {
-	ID        types.String `tfsdk:"id"`
-	Name      types.String `tfsdk:"name"`
-	Extension types.String `tfsdk:"extension"`
+	ID        types.String   `tfsdk:"id"`
+	Name      types.String   `tfsdk:"name"`
+	Extension types.String   `tfsdk:"extension"`
+	Timeouts  timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *targetResource[T, In, M]) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -91,6 +93,7 @@ func (r *targetResource[T, In, M]) Schema(_ context.Context, _ resource.SchemaRe
 			Optional:            true,
 			Validators:          []validator.String{validExtension},
 		},
+		"timeouts": timeoutsAttribute(string(r.kind.typ)),
 	}
 	for name, a := range r.kind.own {
 		attrs[name] = a
@@ -156,6 +159,8 @@ func (r *targetResource[T, In, M]) ModifyPlan(ctx context.Context, req resource.
 }
 
 func (r *targetResource[T, In, M]) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx, finish := operationDeadline(ctx, req.Plan, r.typeName(), opCreate, &resp.Diagnostics)
+	defer finish()
 	var plan M
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -166,10 +171,12 @@ func (r *targetResource[T, In, M]) Create(ctx context.Context, req resource.Crea
 		addTargetError(&resp.Diagnostics, err, fmt.Sprintf("create %s %q", r.kind.typ, r.kind.base(&plan).Name.ValueString()))
 		return
 	}
-	r.save(ctx, v, &resp.State, resp.Private, &resp.Diagnostics)
+	r.save(ctx, v, r.kind.base(&plan).Timeouts, &resp.State, resp.Private, &resp.Diagnostics)
 }
 
 func (r *targetResource[T, In, M]) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	ctx, finish := operationDeadline(ctx, req.State, r.typeName(), opRead, &resp.Diagnostics)
+	defer finish()
 	var state M
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -189,13 +196,20 @@ func (r *targetResource[T, In, M]) Read(ctx context.Context, req resource.ReadRe
 	m := r.kind.fromAPI(v)
 	b := r.kind.base(&m)
 	r.ledger.holdingUnique("extension", b.Extension.ValueString(), b.ID.ValueString(), b.Name.ValueString())
-	r.save(ctx, v, &resp.State, resp.Private, &resp.Diagnostics)
+	r.save(ctx, v, r.kind.base(&state).Timeouts, &resp.State, resp.Private, &resp.Diagnostics)
 }
 
 // Update sends the whole planned object, conditional on the version the
 // plan was made from: a change made in the portal since fails the apply
-// instead of being overwritten unseen.
+// instead of being overwritten unseen. A change of timeouts alone sends
+// nothing.
 func (r *targetResource[T, In, M]) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	ctx, finish := operationDeadline(ctx, req.Plan, r.typeName(), opUpdate, &resp.Diagnostics)
+	defer finish()
+	if onlyTimeoutsChange(req.Plan, req.State) {
+		resp.State.Raw = req.Plan.Raw.Copy()
+		return
+	}
 	var plan M
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	version, diags := readVersion(ctx, req.Private)
@@ -214,13 +228,15 @@ func (r *targetResource[T, In, M]) Update(ctx context.Context, req resource.Upda
 		addTargetError(&resp.Diagnostics, err, fmt.Sprintf("update %s %s", r.kind.typ, id))
 		return
 	}
-	r.save(ctx, v, &resp.State, resp.Private, &resp.Diagnostics)
+	r.save(ctx, v, r.kind.base(&plan).Timeouts, &resp.State, resp.Private, &resp.Diagnostics)
 }
 
 // Delete is refused by the portal while the target holds numbers; in
 // Terraform the assignments that point at it depend on it and are
 // destroyed first.
 func (r *targetResource[T, In, M]) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	ctx, finish := operationDeadline(ctx, req.State, r.typeName(), opDelete, &resp.Diagnostics)
+	defer finish()
 	var state M
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -279,10 +295,14 @@ func (h *heldNames) holds(name, id string) bool {
 	return h.ids[strings.ToLower(name)] == id
 }
 
-// save stores the target as the portal returned it, and its version for
-// the next update's If-Match.
-func (r *targetResource[T, In, M]) save(ctx context.Context, v T, state *tfsdk.State, private privateKeys, diags *diag.Diagnostics) {
+// typeName is the resource's type, e.g. callingportal_phone.
+func (r *targetResource[T, In, M]) typeName() string { return "callingportal_" + string(r.kind.typ) }
+
+// save stores the target as the portal returned it, with the timeouts of
+// the plan or prior state, and its version for the next update's If-Match.
+func (r *targetResource[T, In, M]) save(ctx context.Context, v T, t timeouts.Value, state *tfsdk.State, private privateKeys, diags *diag.Diagnostics) {
 	m := r.kind.fromAPI(v)
+	r.kind.base(&m).Timeouts = t
 	diags.Append(state.Set(ctx, &m)...)
 	if b, ok := any(&v).(interface{ Base() *contract.TargetBase }); ok {
 		diags.Append(saveVersion(ctx, private, b.Base().Version)...)

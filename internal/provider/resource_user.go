@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -46,14 +47,15 @@ type userResource struct {
 // resource's own, apart from the data sources' models of a user, so that
 // each schema changes without breaking the other.
 type userModel struct {
-	ID                    types.String `tfsdk:"id"`
-	Email                 types.String `tfsdk:"email"`
-	FirstName             types.String `tfsdk:"first_name"`
-	LastName              types.String `tfsdk:"last_name"`
-	Extension             types.String `tfsdk:"extension"`
-	PhoneNumber           types.String `tfsdk:"phone_number"`
-	VoicemailPINWO        types.String `tfsdk:"voicemail_pin_wo"`
-	VoicemailPINWOVersion types.Int64  `tfsdk:"voicemail_pin_wo_version"`
+	ID                    types.String   `tfsdk:"id"`
+	Email                 types.String   `tfsdk:"email"`
+	FirstName             types.String   `tfsdk:"first_name"`
+	LastName              types.String   `tfsdk:"last_name"`
+	Extension             types.String   `tfsdk:"extension"`
+	PhoneNumber           types.String   `tfsdk:"phone_number"`
+	VoicemailPINWO        types.String   `tfsdk:"voicemail_pin_wo"`
+	VoicemailPINWOVersion types.Int64    `tfsdk:"voicemail_pin_wo_version"`
+	Timeouts              timeouts.Value `tfsdk:"timeouts"`
 }
 
 // userIdentityModel is the callingportal_user resource's identity
@@ -120,6 +122,7 @@ func (r *userResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 					int64validator.AlsoRequires(path.MatchRoot("voicemail_pin_wo")),
 				},
 			},
+			"timeouts": timeoutsAttribute("user"),
 		},
 	}
 }
@@ -169,6 +172,8 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 }
 
 func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx, finish := operationDeadline(ctx, req.Plan, "callingportal_user", opCreate, &resp.Diagnostics)
+	defer finish()
 	var plan userModel
 	var pin types.String
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -186,12 +191,15 @@ func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, r
 	}
 	tflog.Debug(ctx, "created user", map[string]any{"id": u.ID, "phone_number": u.PhoneNumber})
 	state := userFromAPI(u, plan.VoicemailPINWOVersion)
+	state.Timeouts = plan.Timeouts
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(saveVersion(ctx, resp.Private, u.Version)...)
 	saveIdentity(ctx, req.Identity, resp.Identity, r.client.Site, userIdentity(r.client.Site, u.ID), &resp.Diagnostics)
 }
 
 func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	ctx, finish := operationDeadline(ctx, req.State, "callingportal_user", opRead, &resp.Diagnostics)
+	defer finish()
 	var state userModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -218,13 +226,17 @@ func (r *userResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	r.ledger.holdingUnique("email", u.Email, u.ID, u.PhoneNumber)
 	r.ledger.holdingUnique("extension", u.Extension, u.ID, u.PhoneNumber)
 	// The portal never returns the PIN or its version: the version is
-	// configuration only and stays as it was.
-	state = userFromAPI(u, state.VoicemailPINWOVersion)
+	// configuration only and stays as it was, as do the timeouts.
+	prior := state
+	state = userFromAPI(u, prior.VoicemailPINWOVersion)
+	state.Timeouts = prior.Timeouts
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(saveVersion(ctx, resp.Private, u.Version)...)
 }
 
 func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	ctx, finish := operationDeadline(ctx, req.Plan, "callingportal_user", opUpdate, &resp.Diagnostics)
+	defer finish()
 	var plan, state userModel
 	var pin types.String
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -239,6 +251,12 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		return
 	}
 	id := state.ID.ValueString()
+	if onlyTimeoutsChange(req.Plan, req.State) {
+		// Nothing for the portal: the user stays as it is.
+		resp.State.Raw = req.Plan.Raw.Copy()
+		saveIdentity(ctx, req.Identity, resp.Identity, r.client.Site, userIdentity(r.client.Site, id), &resp.Diagnostics)
+		return
+	}
 	if version == 0 {
 		// The state has no version (it was written before the provider
 		// kept one, or edited by hand): the portal's user must still be
@@ -261,6 +279,7 @@ func (r *userResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		return
 	}
 	state = userFromAPI(u, plan.VoicemailPINWOVersion)
+	state.Timeouts = plan.Timeouts
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(saveVersion(ctx, resp.Private, u.Version)...)
 	saveIdentity(ctx, req.Identity, resp.Identity, r.client.Site, userIdentity(r.client.Site, u.ID), &resp.Diagnostics)
@@ -291,6 +310,8 @@ func addChangedSincePlan(diags *diag.Diagnostics, id, why string) {
 }
 
 func (r *userResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	ctx, finish := operationDeadline(ctx, req.State, "callingportal_user", opDelete, &resp.Diagnostics)
+	defer finish()
 	var state userModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -447,7 +468,8 @@ var phoneNumberReplaces = stringplanmodifier.RequiresReplaceIf(
 
 // userFromAPI is the state of a user as the portal returns it: no
 // extension is null, and the write-only PIN is always null. pinVersion is
-// the configured voicemail_pin_wo_version, which the portal does not know.
+// the configured voicemail_pin_wo_version, which the portal does not know;
+// the timeouts, configuration only too, are null for the caller to set.
 func userFromAPI(u contract.User, pinVersion types.Int64) userModel {
 	return userModel{
 		ID:                    types.StringValue(u.ID),
@@ -458,6 +480,7 @@ func userFromAPI(u contract.User, pinVersion types.Int64) userModel {
 		PhoneNumber:           types.StringValue(u.PhoneNumber),
 		VoicemailPINWO:        types.StringNull(),
 		VoicemailPINWOVersion: pinVersion,
+		Timeouts:              noTimeouts(),
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -334,8 +335,9 @@ func TestUserMapping(t *testing.T) {
 		FirstName: types.StringValue("Jane"), LastName: types.StringValue("Doe"),
 		Extension: types.StringNull(), PhoneNumber: types.StringValue("+13125550150"),
 		VoicemailPINWO: types.StringNull(), VoicemailPINWOVersion: types.Int64Value(2),
+		Timeouts: noTimeouts(),
 	}
-	if got != want {
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("userFromAPI without extension = %+v, want %+v", got, want)
 	}
 	u.Extension = "301"

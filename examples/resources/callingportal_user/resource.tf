@@ -20,6 +20,12 @@ resource "callingportal_user" "jane" {
   # to send a new PIN.
   voicemail_pin_wo         = var.jane_voicemail_pin
   voicemail_pin_wo_version = 1
+
+  # Optional: how long each operation may take in all, retries included
+  # (defaults: 20m to create, update or delete, 10m to read).
+  timeouts = {
+    create = "30m"
+  }
 }
 
 variable "jane_voicemail_pin" {

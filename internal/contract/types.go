@@ -127,6 +127,16 @@ type Inventory struct {
 	Available int    `json:"available"`
 }
 
+// EarlierCreate is what a create sent with an Idempotency-Key made, as the
+// token that sent it may look it up: so a run that lost the answer to a
+// create finds, in a later run, the object it made (see DESIGN.md).
+type EarlierCreate struct {
+	Key       string    `json:"key"`
+	Status    int       `json:"status"`
+	Location  string    `json:"location"` // the object's API path
+	CreatedAt time.Time `json:"created_at"`
+}
+
 // Target is what an assignment points a number at: a phone or a service.
 // Users are given numbers only through CreateUser.
 type Target struct {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+	"github.com/callingportal/terraform-provider-callingportal/internal/server/replay"
 )
 
 // Handlers decode the request, call one portal rule (or store read) and let
@@ -109,6 +110,36 @@ func (s *server) createToken(c *call) error {
 
 func (s *server) getInventory(c *call) error {
 	return view(s, c, func(tx portal.Tx) (contract.Inventory, error) { return portal.GetInventory(tx, c.site) })
+}
+
+// getEarlierCreate answers what a create of this site, sent by the calling
+// token with this Idempotency-Key, made, while that object exists and the
+// key would be replayed: a record of another token, of another site,
+// expired, or of an object since deleted is 404, as a key never sent.
+func (s *server) getEarlierCreate(c *call) error {
+	key := c.r.PathValue("key")
+	return view(s, c, func(tx portal.Tx) (contract.EarlierCreate, error) {
+		gone := contract.NotFound("create with Idempotency-Key", key)
+		records, ok := tx.(replay.Tx)
+		if !ok {
+			return contract.EarlierCreate{}, gone
+		}
+		rec, err := records.GetIdempotency(c.tok.ID, key)
+		if err != nil {
+			if contract.CodeOf(err) == contract.CodeNotFound {
+				err = gone
+			}
+			return contract.EarlierCreate{}, err
+		}
+		expired := rec.CreatedAt.Before(s.opts.Clock().Add(-s.opts.IdempotencyTTL))
+		if expired || rec.Location == "" || !strings.HasPrefix(rec.Location, c.sitePath()+"/") {
+			return contract.EarlierCreate{}, gone
+		}
+		if live, err := createdExists(tx, rec.Location); err != nil || !live {
+			return contract.EarlierCreate{}, cmp.Or(err, error(gone))
+		}
+		return contract.EarlierCreate{Key: rec.Key, Status: rec.Status, Location: rec.Location, CreatedAt: rec.CreatedAt}, nil
+	})
 }
 
 // Numbers.

@@ -227,6 +227,8 @@ func TestOpenAPIValidatesResponses(t *testing.T) {
 		{method: "POST", path: "/v1/sites/site-a/users", secret: a, body: `{"email":"jane@example.com","first_name":"J","last_name":"D","phone_number":"+13125550101"}`, status: 409},
 		{method: "POST", path: "/v1/sites/site-a/users", secret: a, body: `{"email":"bad"}`, status: 422},
 		{method: "POST", path: "/v1/sites/site-a/users", secret: a, body: `{"email":"x@example.com"}`, headers: []string{"Content-Type", "text/plain"}, status: 415, badRequest: true},
+		{method: "GET", path: "/v1/sites/site-a/idempotency-keys/u1", secret: a, status: 200},
+		{method: "GET", path: "/v1/sites/site-a/idempotency-keys/u2", secret: a, status: 404},
 		{method: "GET", path: "/v1/sites/site-a/users?limit=1", secret: a, status: 200},
 		{method: "GET", path: "/v1/sites/site-a/users?email=jane@example.com", secret: a, status: 200},
 		{method: "GET", path: "/v1/sites/site-a/users?phone_number=12", secret: a, status: 422},

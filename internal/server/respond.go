@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"reflect"
 	"slices"
 	"strconv"
@@ -187,6 +188,42 @@ func create[T any](s *server, c *call, fn func(portal.Tx) (T, error), location f
 	})
 }
 
+// createdExists says whether the object at location, which a create
+// answered with, still exists: a create is replayed only while it does, so
+// that a key that a later run sends again (see the client's createKey)
+// makes the object anew once it was deleted. Answers that made no object
+// (no location) always replay.
+func createdExists(tx portal.Tx, location string) (bool, error) {
+	if location == "" {
+		return true, nil
+	}
+	var parts []string
+	for _, p := range strings.Split(strings.TrimPrefix(location, "/v1/sites/"), "/") {
+		u, err := url.PathUnescape(p)
+		if err != nil {
+			return false, fmt.Errorf("server: replay record with a bad location %q: %w", location, err)
+		}
+		parts = append(parts, u)
+	}
+	var err error
+	switch {
+	case len(parts) == 1:
+		_, err = tx.GetSite(parts[0])
+	case len(parts) == 3 && parts[1] == "users":
+		_, err = tx.GetUser(parts[0], parts[2])
+	case len(parts) == 3 && parts[1] == "phones":
+		_, err = tx.Phones().Get(parts[0], parts[2])
+	case len(parts) == 3 && parts[1] == "services":
+		_, err = tx.Services().Get(parts[0], parts[2])
+	default:
+		return false, fmt.Errorf("server: replay record with an unknown location %q", location)
+	}
+	if contract.CodeOf(err) == contract.CodeNotFound {
+		return false, nil
+	}
+	return err == nil, err
+}
+
 // remove answers 204 once fn has deleted.
 func remove(s *server, c *call, fn func(portal.Tx) error) error {
 	return s.write(c, func(tx portal.Tx) (reply, error) {
@@ -232,17 +269,25 @@ func (s *server) write(c *call, fn func(portal.Tx) (reply, error)) error {
 				return err
 			}
 			rec, err := records.GetIdempotency(c.tok.ID, key)
+			live := err == nil
+			if live && rec.RequestHash == hash {
+				if live, err = createdExists(tx, rec.Location); err != nil {
+					return err
+				}
+			}
 			switch {
-			case err == nil && rec.RequestHash == hash:
+			case live && rec.RequestHash == hash:
 				rep, replayed = reply{status: rec.Status, body: rec.Body, location: rec.Location, etag: etagOfBody(rec.Body)}, true
 				return nil
-			case err == nil:
+			case live:
 				return &contract.Error{Code: contract.CodeIdempotencyKeyReused,
 					Message: "this Idempotency-Key was already used for a different request: send a new key for each new request",
 					Details: map[string]any{"idempotency_key": key}}
-			case contract.CodeOf(err) != contract.CodeNotFound:
+			case err != nil && contract.CodeOf(err) != contract.CodeNotFound:
 				return err
 			}
+			// No record, or one of a create whose object is gone since: the
+			// request runs as new, and its answer replaces the record.
 		}
 		var err error
 		if rep, err = fn(tx); err != nil || !idempotent {

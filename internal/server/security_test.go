@@ -19,6 +19,9 @@ type secFixture struct {
 	service, spare map[string]string // spare: a service that holds no number
 }
 
+// secKey is the Idempotency-Key of a create that each site's token sent.
+const secKey = "security-test-create"
+
 // Each site has +13125550<n>00 (the user's), <n>01 (available), <n>02 (the
 // first service's) and <n>03 (available), n = 1 for site-a, 2 for site-b.
 func newSecFixture(t *testing.T) *secFixture {
@@ -40,6 +43,10 @@ func newSecFixture(t *testing.T) *secFixture {
 		e.ok(e.do("PUT", base+"/numbers/%2B"+numbers(n*100+2, n*100+2)[0][1:]+"/assignment", e.admin,
 			contract.Target{Type: contract.TargetService, ID: svc.ID}), 200, nil)
 		f.user[site], f.phone[site], f.service[site], f.spare[site] = u.ID, ph.ID, svc.ID, spare.ID
+		// A create the site's own token sent with a key, for the route
+		// that looks such a create up.
+		token := map[string]string{"site-a": f.a, "site-b": f.b}[site]
+		e.ok(e.do("POST", base+"/phones", token, map[string]any{"name": "Keyed"}, "Idempotency-Key", secKey), 201, nil)
 	}
 	return f
 }
@@ -57,7 +64,7 @@ func (f *secFixture) request(t *testing.T, rt route, site string) (string, any) 
 			path = strings.Replace(path, "{id}", v, 1)
 		}
 	}
-	path = strings.NewReplacer("{site}", site, "{number}", "%2B"+numbers(n*100+2, n*100+2)[0][1:]).Replace(path)
+	path = strings.NewReplacer("{site}", site, "{key}", secKey, "{number}", "%2B"+numbers(n*100+2, n*100+2)[0][1:]).Replace(path)
 	free := numbers(n*100+3, n*100+3)[0]
 	bodies := map[string]any{
 		"POST /v1/sites":                                   map[string]any{"id": "site-x", "stations_purchased": 1},

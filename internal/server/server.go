@@ -64,6 +64,7 @@ var routes = []route{
 	// Not idempotent: a replay would have to store the secret in the clear.
 	{"POST", "/v1/tokens", adminOnly, false, (*server).createToken},
 	{"GET", "/v1/sites/{site}/inventory", siteScope, false, (*server).getInventory},
+	{"GET", "/v1/sites/{site}/idempotency-keys/{key}", siteScope, false, (*server).getEarlierCreate},
 
 	{"POST", "/v1/sites/{site}/numbers", adminOnly, true, (*server).addNumbers},
 	{"GET", "/v1/sites/{site}/numbers", siteScope, false, (*server).listNumbers},

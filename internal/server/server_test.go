@@ -621,6 +621,49 @@ func TestIdempotentCreate(t *testing.T) {
 	e.fails(e.do("POST", "/v1/sites/site-a/phones", e.admin, ph, "Idempotency-Key", "k-3"), 409, contract.CodeConflict)
 }
 
+// TestEarlierCreate looks a create up by its key, as a later run does that
+// lost its answer, and sends it again after its object was deleted: the key
+// then makes a new object instead of replaying a gone one.
+func TestEarlierCreate(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Options{})
+	a := e.site("site-a", 5, numbers(100, 102)...)
+	b := e.site("site-b", 5, numbers(200, 201)...)
+	jane := map[string]any{"email": "jane@example.com", "first_name": "Jane", "last_name": "Doe", "phone_number": "+13125550100"}
+	var u contract.User
+	e.ok(e.do("POST", "/v1/sites/site-a/users", a, jane, "Idempotency-Key", "k-1"), 201, &u)
+
+	var earlier contract.EarlierCreate
+	e.ok(e.do("GET", "/v1/sites/site-a/idempotency-keys/k-1", a, nil), 200, &earlier)
+	if earlier.Location != "/v1/sites/site-a/users/"+u.ID || earlier.Status != 201 || earlier.Key != "k-1" {
+		t.Fatalf("earlier create %+v, want user %s", earlier, u.ID)
+	}
+	// Another token, or another site's path, finds nothing.
+	e.fails(e.do("GET", "/v1/sites/site-a/idempotency-keys/k-1", e.admin, nil), 404, contract.CodeNotFound)
+	e.fails(e.do("GET", "/v1/sites/site-b/idempotency-keys/k-1", b, nil), 404, contract.CodeNotFound)
+
+	// Deleted, the user is neither found by its key nor replayed: the
+	// same create makes a new one.
+	e.ok(e.do("DELETE", "/v1/sites/site-a/users/"+u.ID, a, nil), 204, nil)
+	e.fails(e.do("GET", "/v1/sites/site-a/idempotency-keys/k-1", a, nil), 404, contract.CodeNotFound)
+	var again contract.User
+	r := e.do("POST", "/v1/sites/site-a/users", a, jane, "Idempotency-Key", "k-1")
+	e.ok(r, 201, &again)
+	if again.ID == u.ID || r.header.Get("Idempotent-Replayed") != "" {
+		t.Fatalf("create after delete: %+v replayed=%q, want a new user", again, r.header.Get("Idempotent-Replayed"))
+	}
+	e.ok(e.do("GET", "/v1/sites/site-a/idempotency-keys/k-1", a, nil), 200, &earlier)
+	if earlier.Location != "/v1/sites/site-a/users/"+again.ID {
+		t.Fatalf("earlier create %+v, want the new user %s", earlier, again.ID)
+	}
+	// The new record replays like the first.
+	replay := e.do("POST", "/v1/sites/site-a/users", a, jane, "Idempotency-Key", "k-1")
+	e.ok(replay, 201, nil)
+	if replay.header.Get("Idempotent-Replayed") != "true" || e.inventory("site-a", a).InUse != 1 {
+		t.Fatalf("replay %v, inventory %+v", replay.header, e.inventory("site-a", a))
+	}
+}
+
 // TestIdempotentCreateConcurrent sends one create many times at once, as a
 // client retrying over a flaky network might: one user is created and every
 // answer is that user.

@@ -18,7 +18,13 @@ import (
 
 // Users sets users up, changes and deletes them.
 type Users interface {
+	// Create sends the create's own key (see createKey): the same create
+	// sent again, by a later run too, gets the first answer while that
+	// user exists, and never makes a second one.
 	Create(ctx context.Context, in contract.UserInput) (contract.User, error)
+	// EarlierCreate is the ID of the user that an earlier Create of in
+	// made, while it exists; ErrNotFound when none did.
+	EarlierCreate(ctx context.Context, in contract.UserInput) (string, error)
 	Read(ctx context.Context, id string) (contract.User, error)
 	// FindByEmail and FindByNumber return ErrNotFound when no user matches.
 	FindByEmail(ctx context.Context, email string) (contract.User, error)
@@ -57,7 +63,9 @@ type Inventory interface {
 // does. Update sends the fields set in in, conditional on version (If-Match)
 // when it is not 0.
 type Targets[T, In any] interface {
+	// Create and EarlierCreate are as for Users.
 	Create(ctx context.Context, in In) (T, error)
+	EarlierCreate(ctx context.Context, in In) (string, error)
 	Read(ctx context.Context, id string) (T, error)
 	FindByName(ctx context.Context, name string) (T, error)
 	List(ctx context.Context) ([]T, error)
@@ -108,6 +116,7 @@ type Client struct {
 
 	writeMu sync.Mutex
 	written map[string]uint64 // writes sent, by area of the site ("users"); see View
+	created map[string]bool   // the keys of creates answered to this client (see create)
 }
 
 // New checks cfg, fills in its defaults and returns a client for cfg.Site.
@@ -123,6 +132,7 @@ func New(cfg Config) (*Client, error) {
 		userAgent: cfg.UserAgent,
 		logger:    cfg.Logger,
 		written:   map[string]uint64{},
+		created:   map[string]bool{},
 		http: &retryablehttp.Client{
 			HTTPClient:   cfg.HTTPClient,
 			RetryMax:     cfg.MaxRetries,

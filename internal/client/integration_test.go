@@ -154,6 +154,68 @@ func TestPortalCreateSurvivesDroppedConnection(t *testing.T) {
 	}
 }
 
+// A create whose every try lost its answer, sent again by a later run (a
+// new client, as in a new terraform process), finds and gets the object
+// the first one made, for as long as that object exists.
+func TestCreateLostByOneRunFoundByTheNext(t *testing.T) {
+	p := newPortal(t, 5, server.Options{})
+	in := userInput("ann@example.com", "+13125550102")
+	p.faults.inject(http.MethodPost, dropAfter, 1)
+	if _, err := p.newClient(t, func(c *Config) { c.MaxRetries = -1 }).Users.Create(ctx, in); err == nil {
+		t.Fatal("create whose answer was lost: no error")
+	}
+
+	next := p.newClient(t)
+	id, err := next.Users.EarlierCreate(ctx, in)
+	if err != nil {
+		t.Fatalf("earlier create: %v", err)
+	}
+	u, err := next.Users.Create(ctx, in)
+	if err != nil || u.ID != id {
+		t.Fatalf("create again: %+v, %v; want user %s", u, err, id)
+	}
+	if all, err := next.Users.List(ctx); err != nil || len(all) != 1 {
+		t.Fatalf("users %+v, %v: want one", all, err)
+	}
+	// Another create is not that one, nor is the same one by another token.
+	if _, err := next.Users.EarlierCreate(ctx, userInput("bob@example.com", "+13125550103")); !errors.Is(err, ErrNotFound) {
+		t.Errorf("another create's earlier create: %v, want ErrNotFound", err)
+	}
+	_, secret, err := p.client.Tokens.Create(ctx, "other", testSite, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := p.newClient(t, func(c *Config) { c.Token = secret })
+	if _, err := other.Users.EarlierCreate(ctx, in); !errors.Is(err, ErrNotFound) {
+		t.Errorf("another token's earlier create: %v, want ErrNotFound", err)
+	}
+
+	// Deleted, it is gone for good: the same create makes a new user.
+	if err := next.Users.Delete(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := next.Users.EarlierCreate(ctx, in); !errors.Is(err, ErrNotFound) {
+		t.Errorf("earlier create of a deleted user: %v, want ErrNotFound", err)
+	}
+	if again, err := next.Users.Create(ctx, in); err != nil || again.ID == id {
+		t.Errorf("create after delete: %+v, %v; want a new user", again, err)
+	}
+
+	// Phones and services key their creates the same way.
+	ph := contract.PhoneInput{TargetInput: contract.TargetInput{Name: new("Reception")}}
+	p.faults.inject(http.MethodPost, dropAfter, 1)
+	if _, err := p.newClient(t, func(c *Config) { c.MaxRetries = -1 }).Phones.Create(ctx, ph); err == nil {
+		t.Fatal("phone create whose answer was lost: no error")
+	}
+	phID, err := next.Phones.EarlierCreate(ctx, ph)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := next.Phones.Create(ctx, ph); err != nil || got.ID != phID {
+		t.Errorf("phone create again: %+v, %v; want %s", got, err, phID)
+	}
+}
+
 func ids[T any](items []T, id func(T) string) []string {
 	var out []string
 	for _, it := range items {

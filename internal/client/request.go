@@ -3,13 +3,17 @@ package client
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	pathpkg "path"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -42,13 +46,64 @@ func ifNoneMatchAny(on bool) option {
 
 // idempotencyKey gives a write a fresh random key, which its retries reuse:
 // a write that reached the portal is replayed rather than repeated. So a
-// create is never made twice, and a conditional write (If-Match,
+// create is never made twice (creates have keys of their own, createKey),
+// and a conditional write (If-Match,
 // If-None-Match) whose answer was lost gets its own answer back instead of
 // a 412 from meeting its own change. Only routes that honour the key may
 // carry one, because a POST with a key is retried (see replayable); POST
 // /v1/tokens does not, and is sent once.
 func idempotencyKey() option {
 	return func(h http.Header) { h.Set("Idempotency-Key", rand.Text()) }
+}
+
+// createKey is the Idempotency-Key of a create of in at path: the same for
+// the same create, in this run or a later one, so that a run which lost
+// the answer to a create (its retries ran out, or it was interrupted) and
+// sends it again gets the object the first one made, not an error or a
+// second object. The portal replays a create only while its object exists
+// (DESIGN.md), so a create after a delete makes a new one. The key is an
+// HMAC under the token, so that it reveals nothing of the body (a PIN) to
+// whoever reads the portal's records, and differs from another token's.
+func (c *Client) createKey(path string, in any) string {
+	mac := hmac.New(sha256.New, []byte(c.token))
+	body, _ := json.Marshal(in) // newRequest reports an input that does not encode
+	mac.Write([]byte(http.MethodPost + " " + path + "\n"))
+	mac.Write(body)
+	return "create-" + hex.EncodeToString(mac.Sum(nil))
+}
+
+// create sends a create of in at path under its createKey. A create this
+// client already had answered is another object of the same body (the
+// portal refuses such a duplicate): it gets a fresh key, so that two
+// resources never share one object.
+func create[T any](ctx context.Context, c *Client, path string, in any) (T, error) {
+	key := c.createKey(path, in)
+	c.writeMu.Lock()
+	if c.created[key] {
+		key = rand.Text()
+	}
+	c.writeMu.Unlock()
+	v, err := call[T](ctx, c, http.MethodPost, path, in, func(h http.Header) { h.Set("Idempotency-Key", key) })
+	if err == nil {
+		c.writeMu.Lock()
+		c.created[key] = true
+		c.writeMu.Unlock()
+	}
+	return v, err
+}
+
+// earlierCreate is the ID of the object that an earlier create of in at
+// path made, while it exists; ErrNotFound when none did.
+func (c *Client) earlierCreate(ctx context.Context, path string, in any) (string, error) {
+	e, err := call[contract.EarlierCreate](ctx, c, http.MethodGet, c.sitePath("idempotency-keys", c.createKey(path, in)), nil)
+	if err != nil {
+		return "", err
+	}
+	dir, id := pathpkg.Split(e.Location)
+	if dir != path+"/" || id == "" {
+		return "", fmt.Errorf("GET %s: the earlier create made %q, not an object of %s", c.sitePath("idempotency-keys", "…"), e.Location, path)
+	}
+	return url.PathUnescape(id)
 }
 
 func accept(mediaType string) option {

@@ -21,7 +21,11 @@ type targets[T, In any] struct {
 }
 
 func (s *targets[T, In]) Create(ctx context.Context, in In) (T, error) {
-	return call[T](ctx, s.c, http.MethodPost, s.c.sitePath(s.segment), in, idempotencyKey())
+	return create[T](ctx, s.c, s.c.sitePath(s.segment), in)
+}
+
+func (s *targets[T, In]) EarlierCreate(ctx context.Context, in In) (string, error) {
+	return s.c.earlierCreate(ctx, s.c.sitePath(s.segment), in)
 }
 
 func (s *targets[T, In]) Read(ctx context.Context, id string) (T, error) {

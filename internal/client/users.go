@@ -12,7 +12,11 @@ var _ Users = (*users)(nil)
 type users struct{ c *Client }
 
 func (s *users) Create(ctx context.Context, in contract.UserInput) (contract.User, error) {
-	return call[contract.User](ctx, s.c, http.MethodPost, s.c.sitePath("users"), in, idempotencyKey())
+	return create[contract.User](ctx, s.c, s.c.sitePath("users"), in)
+}
+
+func (s *users) EarlierCreate(ctx context.Context, in contract.UserInput) (string, error) {
+	return s.c.earlierCreate(ctx, s.c.sitePath("users"), in)
 }
 
 func (s *users) Read(ctx context.Context, id string) (contract.User, error) {

@@ -4,11 +4,12 @@
 package seed
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
-	"strings"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
@@ -81,11 +82,20 @@ func Load(name string) (Seed, error) {
 			return Seed{}, fmt.Errorf("seed: %w", err)
 		}
 	}
+	return Parse(name, data)
+}
+
+// Parse reads a seed file's JSON; name is the file's, for errors. Unknown
+// fields are errors, and so is anything after the one object.
+func Parse(name string, data []byte) (Seed, error) {
 	var s Seed
-	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&s); err != nil {
 		return Seed{}, fmt.Errorf("seed %s: %w", name, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return Seed{}, fmt.Errorf("seed %s: the file must hold one JSON object and nothing after it", name)
 	}
 	return s, nil
 }

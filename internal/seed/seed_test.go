@@ -101,6 +101,7 @@ func TestSeedFileErrors(t *testing.T) {
 		"an id twice": {`{"site": {"id": "xx"}, "services": [{"id": "svc_a1", "name": "A", "type": "hunt_group"}],
 			"phones": [{"id": "svc_a1", "name": "B"}]}`, `"svc_a1" appears twice`},
 		"an id of another kind": {`{"site": {"id": "xx"}, "phones": [{"id": "svc_a1", "name": "B"}]}`, "not an ID of this kind"},
+		"two objects":           {`{"site": {"id": "xx"}} {"site": {"id": "yy"}}`, "one JSON object and nothing after it"},
 	} {
 		path := filepath.Join(dir, strings.ReplaceAll(name, " ", "_")+".json")
 		if err := os.WriteFile(path, []byte(c.json), 0o600); err != nil {

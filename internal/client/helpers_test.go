@@ -3,9 +3,7 @@ package client
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -16,6 +14,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
+	"github.com/callingportal/terraform-provider-callingportal/internal/faults"
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 	"github.com/callingportal/terraform-provider-callingportal/internal/server"
 	"github.com/callingportal/terraform-provider-callingportal/internal/store/sqlite"
@@ -27,7 +26,7 @@ type testPortal struct {
 	store  *sqlite.Store
 	url    string
 	secret string // the admin token's secret
-	faults *faults
+	faults *faults.Injector
 	logs   *captureLogger
 	client *Client
 }
@@ -63,7 +62,8 @@ func newPortal(t *testing.T, stations int, opts server.Options) *testPortal {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	p.faults = &faults{next: server.New(st, opts)}
+	p.faults = faults.New(server.New(st, opts))
+	p.faults.SlowFor = slowFor
 	srv := httptest.NewServer(p.faults)
 	t.Cleanup(srv.Close)
 	p.url = srv.URL
@@ -98,105 +98,21 @@ func numberRange(from, to int) []string {
 	return ns
 }
 
-type faultKind string
-
+// The fault kinds, by their short names in these tests.
 const (
-	tooMany     faultKind = "429 with Retry-After: 1"
-	tooManyNow  faultKind = "429 with Retry-After: 0"
-	unavailable faultKind = "503"
-	badGateway  faultKind = "502 from a proxy"
-	dropBefore  faultKind = "connection dropped before the portal ran"
-	dropAfter   faultKind = "connection dropped after the portal ran"
-	slow        faultKind = "an answer slower than the client's per-try timeout"
+	tooMany     = faults.TooMany
+	tooManyNow  = faults.TooManyNow
+	unavailable = faults.Unavailable
+	badGateway  = faults.BadGateway
+	dropBefore  = faults.DropBefore
+	dropAfter   = faults.DropAfter
+	slow        = faults.Slow
 )
+
+type faultKind = faults.Kind
 
 // slowFor is how long a slow fault holds a request before the portal runs it.
 const slowFor = 400 * time.Millisecond
-
-// faults answers the next n requests of a method with a failure instead
-// of, or after, the real handler, and counts what reaches it.
-type faults struct {
-	next http.Handler
-
-	mu     sync.Mutex
-	method string
-	kind   faultKind
-	n      int
-	seen   map[string]int // requests per "METHOD /path"
-}
-
-func (f *faults) inject(method string, kind faultKind, n int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.method, f.kind, f.n = method, kind, n
-}
-
-// count is how many requests of method reached the middleware.
-func (f *faults) count(method string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	n := 0
-	for k, v := range f.seen {
-		if strings.HasPrefix(k, method+" ") {
-			n += v
-		}
-	}
-	return n
-}
-
-func (f *faults) reset() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.seen, f.n = nil, 0
-}
-
-func (f *faults) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	if f.seen == nil {
-		f.seen = map[string]int{}
-	}
-	f.seen[r.Method+" "+r.URL.Path]++
-	kind := faultKind("")
-	if f.n > 0 && r.Method == f.method {
-		kind = f.kind
-		f.n--
-	}
-	f.mu.Unlock()
-
-	switch kind {
-	case "":
-		f.next.ServeHTTP(w, r)
-	case tooMany, tooManyNow:
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Retry-After", map[faultKind]string{tooMany: "1", tooManyNow: "0"}[kind])
-		w.WriteHeader(http.StatusTooManyRequests)
-		_, _ = io.WriteString(w, `{"code":"rate_limited","message":"injected: too many requests"}`)
-	case unavailable:
-		w.WriteHeader(http.StatusServiceUnavailable)
-	case badGateway:
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(http.StatusBadGateway)
-		_, _ = io.WriteString(w, "<html><body><h1>502 Bad Gateway</h1></body></html>")
-	case dropBefore:
-		hangUp(w)
-	case dropAfter:
-		// The portal runs and commits; its answer never leaves.
-		f.next.ServeHTTP(httptest.NewRecorder(), r)
-		hangUp(w)
-	case slow:
-		// The client gives up on this try; the portal still runs it.
-		time.Sleep(slowFor)
-		f.next.ServeHTTP(w, r)
-	}
-}
-
-func hangUp(w http.ResponseWriter) {
-	conn, _, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		panic(err)
-	}
-	conn.Close()
-}
 
 // captureLogger is a retryablehttp.LeveledLogger that keeps every line.
 type captureLogger struct {

@@ -25,29 +25,29 @@ func userInput(email, number string) contract.UserInput {
 // succeeds; once the retries run out, the caller gets the server's error.
 func TestPortalRateLimitedRetryAfter(t *testing.T) {
 	p := newPortal(t, 5, server.Options{})
-	p.faults.inject(http.MethodGet, tooMany, 2)
+	p.faults.Inject(http.MethodGet, tooMany, 2)
 	start := time.Now()
 	inv, err := p.client.Inventory.Read(ctx)
 	waited := time.Since(start)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if inv.Total != 5 || p.faults.count(http.MethodGet) != 3 {
-		t.Errorf("inventory %+v after %d GETs", inv, p.faults.count(http.MethodGet))
+	if inv.Total != 5 || p.faults.Count(http.MethodGet) != 3 {
+		t.Errorf("inventory %+v after %d GETs", inv, p.faults.Count(http.MethodGet))
 	}
 	if waited < 2*time.Second {
 		t.Errorf("two Retry-After: 1 answers, waited only %v", waited)
 	}
 
-	p.faults.reset()
-	p.faults.inject(http.MethodGet, tooManyNow, 10)
+	p.faults.Reset()
+	p.faults.Inject(http.MethodGet, tooManyNow, 10)
 	c := p.newClient(t, func(cfg *Config) { cfg.MaxRetries = 2 })
 	_, err = c.Inventory.Read(ctx)
 	var pe *contract.Error
 	if !errors.Is(err, ErrRateLimited) || !errors.As(err, &pe) || pe.Message != "injected: too many requests" {
 		t.Errorf("err = %v, want the server's rate_limited error", err)
 	}
-	if n := p.faults.count(http.MethodGet); n != 3 {
+	if n := p.faults.Count(http.MethodGet); n != 3 {
 		t.Errorf("%d GETs, want 1 + 2 retries", n)
 	}
 }
@@ -76,11 +76,11 @@ func TestPortalRealRateLimit(t *testing.T) {
 // (b) 503 and a proxy's 502 are retried until the portal answers.
 func TestPortalUnavailable(t *testing.T) {
 	p := newPortal(t, 5, server.Options{})
-	p.faults.inject(http.MethodGet, unavailable, 3)
+	p.faults.Inject(http.MethodGet, unavailable, 3)
 	if _, err := p.client.Users.List(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := p.faults.count(http.MethodGet); n != 4 {
+	if n := p.faults.Count(http.MethodGet); n != 4 {
 		t.Errorf("%d GETs, want 3 failures and a success", n)
 	}
 
@@ -88,13 +88,13 @@ func TestPortalUnavailable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.faults.inject(http.MethodPut, badGateway, 2)
+	p.faults.Inject(http.MethodPut, badGateway, 2)
 	n, err := p.client.Numbers.Assign(ctx, "+13125550100", contract.Target{Type: contract.TargetPhone, ID: ph.ID}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n.AssignedID != ph.ID || p.faults.count(http.MethodPut) != 3 {
-		t.Errorf("number %+v after %d PUTs", n, p.faults.count(http.MethodPut))
+	if n.AssignedID != ph.ID || p.faults.Count(http.MethodPut) != 3 {
+		t.Errorf("number %+v after %d PUTs", n, p.faults.Count(http.MethodPut))
 	}
 }
 
@@ -130,7 +130,7 @@ func TestPortalCreateSurvivesDroppedConnection(t *testing.T) {
 		for _, kind := range []faultKind{dropBefore, dropAfter} {
 			t.Run(name+"/"+string(kind), func(t *testing.T) {
 				p := newPortal(t, 5, server.Options{})
-				p.faults.inject(http.MethodPost, kind, 2)
+				p.faults.Inject(http.MethodPost, kind, 2)
 				id, err := tc.create(p.client)
 				if err != nil {
 					t.Fatal(err)
@@ -142,7 +142,7 @@ func TestPortalCreateSurvivesDroppedConnection(t *testing.T) {
 				if len(all) != 1 || all[0] != id {
 					t.Errorf("created %s, list shows %v: want exactly it", id, all)
 				}
-				if n := p.faults.count(http.MethodPost); n != 3 {
+				if n := p.faults.Count(http.MethodPost); n != 3 {
 					t.Errorf("%d POSTs, want 2 dropped and 1 answered", n)
 				}
 				replayed := strings.Contains(p.logs.text(), "replayed")
@@ -160,7 +160,7 @@ func TestPortalCreateSurvivesDroppedConnection(t *testing.T) {
 func TestCreateLostByOneRunFoundByTheNext(t *testing.T) {
 	p := newPortal(t, 5, server.Options{})
 	in := userInput("ann@example.com", "+13125550102")
-	p.faults.inject(http.MethodPost, dropAfter, 1)
+	p.faults.Inject(http.MethodPost, dropAfter, 1)
 	if _, err := p.newClient(t, func(c *Config) { c.MaxRetries = -1 }).Users.Create(ctx, in); err == nil {
 		t.Fatal("create whose answer was lost: no error")
 	}
@@ -203,7 +203,7 @@ func TestCreateLostByOneRunFoundByTheNext(t *testing.T) {
 
 	// Phones and services key their creates the same way.
 	ph := contract.PhoneInput{TargetInput: contract.TargetInput{Name: new("Reception")}}
-	p.faults.inject(http.MethodPost, dropAfter, 1)
+	p.faults.Inject(http.MethodPost, dropAfter, 1)
 	if _, err := p.newClient(t, func(c *Config) { c.MaxRetries = -1 }).Phones.Create(ctx, ph); err == nil {
 		t.Fatal("phone create whose answer was lost: no error")
 	}
@@ -231,21 +231,21 @@ func TestPortalNonReplayableSentOnce(t *testing.T) {
 	// POST /v1/tokens carries no Idempotency-Key: the portal would mint a
 	// second token.
 	for _, kind := range []faultKind{dropBefore, dropAfter, unavailable} {
-		p.faults.reset()
-		p.faults.inject(http.MethodPost, kind, 5)
+		p.faults.Reset()
+		p.faults.Inject(http.MethodPost, kind, 5)
 		_, secret, err := p.client.Tokens.Create(ctx, "ci", testSite, false)
 		if err == nil || secret != "" || !strings.HasPrefix(err.Error(), "POST /v1/tokens: ") ||
 			kind != unavailable && !strings.Contains(err.Error(), "may or may not have taken effect") {
 			t.Errorf("%s: secret %q, err %v", kind, secret, err)
 		}
-		if n := p.faults.count(http.MethodPost); n != 1 {
+		if n := p.faults.Count(http.MethodPost); n != 1 {
 			t.Errorf("%s: token create sent %d times", kind, n)
 		}
 	}
 
 	// Any POST without a key, through the client's own request path.
-	p.faults.reset()
-	p.faults.inject(http.MethodPost, dropAfter, 5)
+	p.faults.Reset()
+	p.faults.Inject(http.MethodPost, dropAfter, 5)
 	req, err := p.client.newRequest(ctx, http.MethodPost, p.client.sitePath("phones"), nil, map[string]string{"name": "Desk"})
 	if err != nil {
 		t.Fatal(err)
@@ -253,23 +253,23 @@ func TestPortalNonReplayableSentOnce(t *testing.T) {
 	if err := p.client.do(req, nil); err == nil {
 		t.Error("dropped connection: no error")
 	}
-	if n := p.faults.count(http.MethodPost); n != 1 {
+	if n := p.faults.Count(http.MethodPost); n != 1 {
 		t.Errorf("POST without Idempotency-Key sent %d times", n)
 	}
 
 	// A PATCH sets values, so one whose answer was lost is sent again and
 	// leaves the user as one PATCH would.
-	p.faults.reset()
+	p.faults.Reset()
 	u, err := p.client.Users.Create(ctx, userInput("ann@example.com", "+13125550102"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.faults.inject(http.MethodPatch, dropAfter, 1)
+	p.faults.Inject(http.MethodPatch, dropAfter, 1)
 	u, err = p.client.Users.Update(ctx, u.ID, contract.UserInput{FirstName: ptr("Ann")}, 0)
 	if err != nil || u.FirstName != "Ann" {
 		t.Errorf("PATCH after a lost answer: %+v, %v", u, err)
 	}
-	if n := p.faults.count(http.MethodPatch); n != 2 {
+	if n := p.faults.Count(http.MethodPatch); n != 2 {
 		t.Errorf("%d PATCHes, want the lost one and its retry", n)
 	}
 }
@@ -399,10 +399,10 @@ func TestPortalRoundTrip(t *testing.T) {
 	if err != nil || len(added) != 1200 || added[0].Number != "+13125551000" || added[0].Status != contract.StatusAvailable {
 		t.Fatalf("add: %d numbers, %v", len(added), err)
 	}
-	p.faults.reset()
+	p.faults.Reset()
 	all, err := c.Numbers.List(ctx, contract.NumberFilter{})
-	if err != nil || len(all) != 1210 || p.faults.count(http.MethodGet) != 3 {
-		t.Fatalf("list: %d numbers in %d pages, %v", len(all), p.faults.count(http.MethodGet), err)
+	if err != nil || len(all) != 1210 || p.faults.Count(http.MethodGet) != 3 {
+		t.Fatalf("list: %d numbers in %d pages, %v", len(all), p.faults.Count(http.MethodGet), err)
 	}
 	for i := 1; i < len(all); i++ {
 		if all[i-1].Number >= all[i].Number {
@@ -511,20 +511,20 @@ func TestPortalRoundTrip(t *testing.T) {
 func TestPortalLoggerNeverSeesToken(t *testing.T) {
 	p := newPortal(t, 5, server.Options{})
 	c := p.newClient(t, func(cfg *Config) { cfg.MaxRetries = 2 })
-	p.faults.inject(http.MethodPost, dropAfter, 1)
+	p.faults.Inject(http.MethodPost, dropAfter, 1)
 	if _, err := c.Users.Create(ctx, contract.UserInput{Email: ptr("pin@example.com"), FirstName: ptr("P"), LastName: ptr("In"),
 		PhoneNumber: ptr("+13125550104"), VoicemailPIN: ptr("97531")}); err != nil {
 		t.Fatal(err)
 	}
-	p.faults.inject(http.MethodGet, tooManyNow, 10)
+	p.faults.Inject(http.MethodGet, tooManyNow, 10)
 	if _, err := c.Inventory.Read(ctx); !errors.Is(err, ErrRateLimited) {
 		t.Errorf("rate limited: %v", err)
 	}
-	p.faults.inject(http.MethodGet, dropBefore, 10)
+	p.faults.Inject(http.MethodGet, dropBefore, 10)
 	if _, err := c.Users.List(ctx); err == nil {
 		t.Error("dropped connections: no error")
 	}
-	p.faults.reset()
+	p.faults.Reset()
 	if _, err := c.Users.Read(ctx, "usr_nope"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown user: %v", err)
 	}
@@ -597,12 +597,12 @@ func TestWritesReplayedAfterALostAnswer(t *testing.T) {
 			return err
 		}},
 	} {
-		p.faults.reset()
-		p.faults.inject(w.method, dropAfter, 1)
+		p.faults.Reset()
+		p.faults.Inject(w.method, dropAfter, 1)
 		if err := w.write(); err != nil {
 			t.Errorf("%s after a lost answer: %v", w.name, err)
 		}
-		if n := p.faults.count(w.method); n != 2 {
+		if n := p.faults.Count(w.method); n != 2 {
 			t.Errorf("%s: sent %d times, want the lost one and its retry", w.name, n)
 		}
 	}
@@ -631,12 +631,12 @@ func TestSlowTryIsRetried(t *testing.T) {
 	c := p.newClient(t, func(cfg *Config) {
 		cfg.HTTPClient = &http.Client{Timeout: slowFor / 4}
 	})
-	p.faults.inject(http.MethodPost, slow, 1)
+	p.faults.Inject(http.MethodPost, slow, 1)
 	u, err := c.Users.Create(ctx, userInput("slow@example.com", "+13125550103"))
 	if err != nil {
 		t.Fatalf("create whose first try was slow: %v", err)
 	}
-	p.faults.inject(http.MethodPatch, slow, 1)
+	p.faults.Inject(http.MethodPatch, slow, 1)
 	if _, err := c.Users.Update(ctx, u.ID, contract.UserInput{LastName: new("Later")}, u.Version); err != nil {
 		t.Fatalf("update whose first try was slow: %v", err)
 	}

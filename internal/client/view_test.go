@@ -27,7 +27,7 @@ func TestViewServesReadsFromOneList(t *testing.T) {
 		}
 		ids = append(ids, u.ID)
 	}
-	p.faults.reset()
+	p.faults.Reset()
 
 	v := p.client.NewView()
 	var wg sync.WaitGroup
@@ -39,14 +39,14 @@ func TestViewServesReadsFromOneList(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if got := p.faults.seen["GET /v1/sites/hq/users"]; got != 1 || p.faults.count("GET") != 1 {
-		t.Errorf("%d list requests and %d GETs in all for %d reads, want 1 list and nothing else: %v", got, p.faults.count("GET"), len(ids), p.faults.seen)
+	if got := p.faults.Seen("GET /v1/sites/hq/users"); got != 1 || p.faults.Count("GET") != 1 {
+		t.Errorf("%d list requests and %d GETs in all for %d reads, want 1 list and nothing else: %v", got, p.faults.Count("GET"), len(ids), p.faults.Count("GET"))
 	}
 
 	if _, err := v.User(ctx, "usr_missing"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("an ID not in the list: %v, want ErrNotFound from a direct read", err)
 	}
-	if got := p.faults.seen["GET /v1/sites/hq/users/usr_missing"]; got != 1 {
+	if got := p.faults.Seen("GET /v1/sites/hq/users/usr_missing"); got != 1 {
 		t.Errorf("a miss sent %d direct reads, want 1", got)
 	}
 
@@ -57,7 +57,7 @@ func TestViewServesReadsFromOneList(t *testing.T) {
 	if err != nil || u.FirstName != "Changed" {
 		t.Errorf("after a write the view read %q, %v; want the changed user", u.FirstName, err)
 	}
-	if got := p.faults.seen["GET /v1/sites/hq/users"]; got != 2 {
+	if got := p.faults.Seen("GET /v1/sites/hq/users"); got != 2 {
 		t.Errorf("after a write: %d list requests, want 2", got)
 	}
 	// A user write may change which numbers are held: the number lists go too,
@@ -71,7 +71,7 @@ func TestViewServesReadsFromOneList(t *testing.T) {
 	if _, err := v.Service(ctx, "svc_x"); !errors.Is(err, ErrNotFound) {
 		t.Fatal(err)
 	}
-	if got := p.faults.seen["GET /v1/sites/hq/services"]; got != 1 {
+	if got := p.faults.Seen("GET /v1/sites/hq/services"); got != 1 {
 		t.Errorf("a user write refetched the services: %d list requests, want 1", got)
 	}
 
@@ -80,7 +80,7 @@ func TestViewServesReadsFromOneList(t *testing.T) {
 	if _, err := v.User(ctx, ids[2]); err != nil {
 		t.Fatal(err)
 	}
-	lists := p.faults.seen["GET /v1/sites/hq/users"]
+	lists := p.faults.Seen("GET /v1/sites/hq/users")
 	created, err := p.client.Users.Create(ctx, contract.UserInput{Email: new("new@example.com"),
 		FirstName: new("F"), LastName: new("L"), PhoneNumber: new("+13125550106")})
 	if err != nil {
@@ -91,9 +91,9 @@ func TestViewServesReadsFromOneList(t *testing.T) {
 			t.Errorf("after a create, view.User(%s) = %v, %v", id, u.ID, err)
 		}
 	}
-	if got := p.faults.seen["GET /v1/sites/hq/users"]; got != lists || p.faults.seen["GET /v1/sites/hq/users/"+created.ID] != 1 {
+	if got := p.faults.Seen("GET /v1/sites/hq/users"); got != lists || p.faults.Seen("GET /v1/sites/hq/users/"+created.ID) != 1 {
 		t.Errorf("after a create: %d more list requests and %d direct reads of the new user, want 0 and 1",
-			got-lists, p.faults.seen["GET /v1/sites/hq/users/"+created.ID])
+			got-lists, p.faults.Seen("GET /v1/sites/hq/users/"+created.ID))
 	}
 }
 
@@ -110,7 +110,7 @@ func TestViewNumbersByHolder(t *testing.T) {
 	if _, err := p.client.Numbers.Assign(ctx, "+13125550100", contract.Target{Type: contract.TargetService, ID: svc.ID}, true); err != nil {
 		t.Fatal(err)
 	}
-	p.faults.reset()
+	p.faults.Reset()
 	v := p.client.NewView()
 	n, err := v.Number(ctx, "+13125550100", contract.TargetService)
 	if err != nil || n.AssignedID != svc.ID {
@@ -119,7 +119,7 @@ func TestViewNumbersByHolder(t *testing.T) {
 	if n, err := v.Number(ctx, "+13125550101", contract.TargetService); err != nil || n.Status != contract.StatusAvailable {
 		t.Fatalf("a free number through the service list = %+v, %v; want a direct read", n, err)
 	}
-	if p.faults.seen["GET /v1/sites/hq/numbers"] != 1 || p.faults.seen["GET /v1/sites/hq/numbers/+13125550101"] != 1 || p.faults.count("GET") != 2 {
-		t.Errorf("requests %v, want one list and one direct read", p.faults.seen)
+	if p.faults.Seen("GET /v1/sites/hq/numbers") != 1 || p.faults.Seen("GET /v1/sites/hq/numbers/+13125550101") != 1 || p.faults.Count("GET") != 2 {
+		t.Errorf("requests %v, want one list and one direct read", p.faults.Count("GET"))
 	}
 }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/client"
 	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
+	"github.com/callingportal/terraform-provider-callingportal/internal/provider/importid"
 )
 
 var (
@@ -251,14 +252,14 @@ func (r *targetResource[T, In, M]) Delete(ctx context.Context, req resource.Dele
 // ImportState accepts the portal's ID or the name (any case) and resolves
 // it to the ID; Read fills in the rest.
 func (r *targetResource[T, In, M]) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	key := strings.TrimSpace(req.ID)
+	key, byID, ok := importid.ParseTarget(req.ID, r.kind.idPrefix)
 	usage := fmt.Sprintf("Import a %s by its ID (%s_...) or its name, e.g. terraform import callingportal_%s.x %q.", r.kind.typ, r.kind.idPrefix, r.kind.typ, r.kind.nameExample)
-	if key == "" {
+	if !ok {
 		resp.Diagnostics.AddError("Invalid import ID", usage)
 		return
 	}
 	id := key
-	if !strings.HasPrefix(key, r.kind.idPrefix+"_") {
+	if !byID {
 		v, err := r.kind.api(r.client).FindByName(ctx, key)
 		switch {
 		case errors.Is(err, client.ErrNotFound):

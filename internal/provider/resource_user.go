@@ -23,6 +23,7 @@ import (
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/client"
 	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
+	"github.com/callingportal/terraform-provider-callingportal/internal/provider/importid"
 )
 
 var (
@@ -331,30 +332,23 @@ func (r *userResource) ImportState(ctx context.Context, req resource.ImportState
 		r.importByIdentity(ctx, req.Identity, resp)
 		return
 	}
-	key := strings.TrimSpace(req.ID)
+	key, problem := importid.ParseUser(req.ID)
+	if problem != "" {
+		resp.Diagnostics.AddError("Invalid import ID", problem)
+		return
+	}
 	var (
 		u   contract.User
 		err error
-		by  string
 	)
-	switch {
-	case strings.Contains(key, "@"):
-		by = "email " + key
-		u, err = r.client.Users.FindByEmail(ctx, key)
-	case strings.HasPrefix(key, "+"):
-		number, nerr := contract.NormalizeNumber(key, "")
-		if nerr != nil {
-			resp.Diagnostics.AddError("Invalid import ID",
-				fmt.Sprintf("%q starts with + but is not a phone number: %s. Import a user by its ID (usr_...), its email or its phone number.", key, portalMessage(nerr)))
-			return
-		}
-		by = "phone number " + number
-		u, err = r.client.Users.FindByNumber(ctx, number)
-	case key == "":
-		resp.Diagnostics.AddError("Invalid import ID", "Import a user by its ID (usr_...), its email or its phone number, e.g. terraform import callingportal_user.jane jane@example.com.")
-		return
+	by := key.By + " " + key.Value
+	switch key.By {
+	case "email":
+		u, err = r.client.Users.FindByEmail(ctx, key.Value)
+	case "phone number":
+		u, err = r.client.Users.FindByNumber(ctx, key.Value)
 	default:
-		u.ID = key
+		u.ID = key.Value
 	}
 	switch {
 	case errors.Is(err, client.ErrNotFound):

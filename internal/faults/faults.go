@@ -29,7 +29,7 @@ const (
 	BadGateway  Kind = "502 from a proxy"
 	DropBefore  Kind = "connection dropped before the portal ran"
 	DropAfter   Kind = "connection dropped after the portal ran"
-	Slow        Kind = "an answer slower than the client's per-try timeout"
+	Slow        Kind = "an answer held back for SlowFor"
 )
 
 // Every is every kind, for a run that draws them all.

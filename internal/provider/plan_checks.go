@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/client"
 	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
@@ -148,6 +149,7 @@ func newPlanLedger(p ledgerPortal) *planLedger {
 type numberClaim struct {
 	attr   path.Path // where the number is configured
 	number string    // canonical E.164
+	adopts adoption  // nil: the resource takes over nothing
 	owner  string    // e.g. "callingportal_user"
 	// replacing is true when the resource replaces an object that holds a
 	// number: Terraform destroys it first, freeing a station for the new one.
@@ -169,6 +171,12 @@ func (l *planLedger) check(ctx context.Context, c numberClaim, diags *diag.Diagn
 			return
 		case err != nil:
 			addPortalError(diags, errorAttribute(err, nil, c.attr), "check number "+c.number, err)
+			return
+		case n.Status != contract.StatusAvailable && c.adopts.of(ctx, n.AssignedType, n.AssignedID):
+			// Its holder is what this create makes: the station is taken.
+			l.mu.Lock()
+			l.claims[c.number] = &claim{owner: c.owner}
+			l.mu.Unlock()
 			return
 		case n.Status != contract.StatusAvailable && !l.reclaim(n, c.owner):
 			addPortalError(diags, c.attr, "plan "+c.owner, contract.HolderError(n))
@@ -413,7 +421,7 @@ func checkTarget(ctx context.Context, view *client.View, site string, attr path.
 // replaces the resource. An unchanged number is recorded as held by
 // holderID, in case Terraform replaces the resource anyway. A number not
 // known yet is checked by the portal at apply.
-func (l *planLedger) checkPlannedNumber(ctx context.Context, attr path.Path, owner string, planned, prior types.String, holderID string, diags *diag.Diagnostics) {
+func (l *planLedger) checkPlannedNumber(ctx context.Context, attr path.Path, owner string, planned, prior types.String, holderID string, adopts adoption, diags *diag.Diagnostics) {
 	l.touch()
 	switch {
 	case planned.IsUnknown():
@@ -422,8 +430,57 @@ func (l *planLedger) checkPlannedNumber(ctx context.Context, attr path.Path, own
 	default:
 		l.check(ctx, numberClaim{
 			attr: attr, number: planned.ValueString(),
-			owner: owner, replacing: !prior.IsNull(),
+			owner: owner, replacing: !prior.IsNull(), adopts: adopts,
 		}, diags)
+	}
+}
+
+// adoption says whether an object that the portal holds is the one this
+// resource's create makes, so that a check finding it in the way passes:
+// the object an earlier apply created for the resource without receiving
+// the answer (an interrupted apply, or retries that ran out), which the
+// create gets back from the portal instead of making a second one (see
+// earlierCreate); or the phone or service that an assignment's number is
+// already assigned to, which the assignment then finds done.
+type adoption func(ctx context.Context, kind contract.TargetType, id string) bool
+
+// of is a(ctx, kind, id), false for no adoption.
+func (a adoption) of(ctx context.Context, kind contract.TargetType, id string) bool {
+	return a != nil && a(ctx, kind, id)
+}
+
+// earlierCreate is the adoption of the object of kind that an earlier create
+// of the planned resource made. lookup is the client's EarlierCreate of the
+// resource's create, or nil when the plan does not know the whole create
+// yet; it is called once, on the first object in the way, so a plan that
+// meets none costs no request. Adopting adds a warning to diags, once, as
+// the plan then says "create" for what the apply takes over.
+func earlierCreate(kind contract.TargetType, what string, lookup func(context.Context) (string, error), diags *diag.Diagnostics) adoption {
+	if lookup == nil {
+		return nil
+	}
+	var (
+		once   sync.Once
+		id     string
+		warned bool
+	)
+	return func(ctx context.Context, k contract.TargetType, holderID string) bool {
+		once.Do(func() {
+			var err error
+			if id, err = lookup(ctx); err != nil && !errors.Is(err, client.ErrNotFound) {
+				tflog.Warn(ctx, "could not look up an earlier create of this resource", map[string]any{"error": err.Error()})
+			}
+		})
+		if id == "" || k != kind || holderID != id {
+			return false
+		}
+		if !warned {
+			warned = true
+			diags.AddWarning("Adopting a "+string(kind)+" that an earlier apply created",
+				fmt.Sprintf("An earlier apply created %s %s (%s) for this resource but never received the portal's answer (it was interrupted, or its retries ran out), so the state does not have it. "+
+					"This apply takes it over instead of creating a second one: the portal answers the same create with the %s it made.", kind, id, what, kind))
+		}
+		return true
 	}
 }
 

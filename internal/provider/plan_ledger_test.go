@@ -332,7 +332,7 @@ func (s step) run(t *testing.T, l *planLedger, p *fakePortal) {
 // planNumber is the ModifyPlan of s: the ledger's check of its number.
 func planNumber(l *planLedger, s step) diag.Diagnostics {
 	var diags diag.Diagnostics
-	l.checkPlannedNumber(context.Background(), attrOf(s.owner), s.owner, s.number, s.prior, s.holder, &diags)
+	l.checkPlannedNumber(context.Background(), attrOf(s.owner), s.owner, s.number, s.prior, s.holder, nil, &diags)
 	return diags
 }
 

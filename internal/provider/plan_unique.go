@@ -72,6 +72,7 @@ type uniqueClaim struct {
 	// replacing is true when the resource is replaced: Terraform plans
 	// the create half next, with no prior state, which is the same claim.
 	replacing bool
+	adopts    adoption // nil: the resource takes over nothing
 }
 
 // checkPlannedUnique checks the value that a resource's plan gives field,
@@ -116,15 +117,18 @@ func (l *planLedger) checkUnique(ctx context.Context, u uniqueClaim, diags *diag
 		if l.takeBack(k, h.id, u) {
 			return // the create half of a replacement: its destroy frees the value first
 		}
-		still, err := l.portal.ReadHolder(ctx, h.kind, h.id)
-		switch {
-		case errors.Is(err, client.ErrNotFound):
-		case err != nil:
-			addPortalError(diags, errorAttribute(err, nil, u.attr), fmt.Sprintf("check %s %q", u.field, u.value), err)
-			return
-		case keyOf(u.field, still.value(u.field)) == k:
-			addPortalError(diags, u.attr, "plan "+u.owner, contract.AlreadyUsed(u.field, u.value, still.name, still.id))
-			return
+		// Unless the holder is what this create makes, read it again.
+		if !u.adopts.of(ctx, h.kind, h.id) {
+			still, err := l.portal.ReadHolder(ctx, h.kind, h.id)
+			switch {
+			case errors.Is(err, client.ErrNotFound):
+			case err != nil:
+				addPortalError(diags, errorAttribute(err, nil, u.attr), fmt.Sprintf("check %s %q", u.field, u.value), err)
+				return
+			case keyOf(u.field, still.value(u.field)) == k:
+				addPortalError(diags, u.attr, "plan "+u.owner, contract.AlreadyUsed(u.field, u.value, still.name, still.id))
+				return
+			}
 		}
 	}
 

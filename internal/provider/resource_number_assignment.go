@@ -131,7 +131,12 @@ func (r *numberAssignmentResource) ModifyPlan(ctx context.Context, req resource.
 	if t := plan.target(); targetKnown && (creating || t != state.target()) {
 		checkTarget(ctx, r.view, r.client.Site, path.Root(string(t.Type)+"_id"), t, &resp.Diagnostics)
 	}
-	r.ledger.checkPlannedNumber(ctx, path.Root("number"), "callingportal_number_assignment", plan.Number, state.Number, state.target().ID, &resp.Diagnostics)
+	// A number already assigned to the planned target is this create, done.
+	var assigned adoption
+	if t := plan.target(); creating && targetKnown {
+		assigned = func(_ context.Context, kind contract.TargetType, id string) bool { return kind == t.Type && id == t.ID }
+	}
+	r.ledger.checkPlannedNumber(ctx, path.Root("number"), "callingportal_number_assignment", plan.Number, state.Number, state.target().ID, assigned, &resp.Diagnostics)
 }
 
 // Create assigns an available number only: a number held elsewhere is

@@ -119,9 +119,16 @@ func (r *targetResource[T, In, M]) ModifyPlan(ctx context.Context, req resource.
 	}
 	planned, prior := r.kind.base(&plan), r.kind.base(&state)
 	name, self := planned.Name.ValueString(), prior.ID.ValueString()
+	var adopts adoption
+	if req.State.Raw.IsNull() && req.Config.Raw.IsFullyKnown() {
+		in := r.kind.input(plan, false)
+		adopts = earlierCreate(r.kind.typ, strconv.Quote(name), func(ctx context.Context) (string, error) {
+			return r.kind.api(r.client).EarlierCreate(ctx, in)
+		}, &resp.Diagnostics)
+	}
 	r.ledger.checkPlannedUnique(ctx, uniqueClaim{
 		attr: path.Root("extension"), field: "extension", owner: "callingportal_" + string(r.kind.typ),
-		self: self, key: name, replacing: !req.State.Raw.IsNull() && r.kind.replaces(&plan, &state),
+		self: self, key: name, replacing: !req.State.Raw.IsNull() && r.kind.replaces(&plan, &state), adopts: adopts,
 	}, planned.Extension, prior.Extension, &resp.Diagnostics)
 	switch {
 	case planned.Name.IsUnknown():
@@ -151,7 +158,7 @@ func (r *targetResource[T, In, M]) ModifyPlan(ctx context.Context, req resource.
 		case err != nil:
 			addPortalError(&resp.Diagnostics, path.Root("name"), "check the name "+strconv.Quote(name), err)
 			return
-		case other.ID != self && !r.names.holds(name, other.ID):
+		case other.ID != self && !r.names.holds(name, other.ID) && !adopts.of(ctx, contract.TargetType(holder.kind), other.ID):
 			addPortalError(&resp.Diagnostics, path.Root("name"), fmt.Sprintf("plan callingportal_%s", r.kind.typ),
 				contract.AlreadyUsed("name", name, fmt.Sprintf("%s %q", holder.kind, other.Name), other.ID))
 			return

@@ -157,7 +157,11 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if !ok {
 		return
 	}
-	r.ledger.checkPlannedNumber(ctx, path.Root("phone_number"), "callingportal_user", plan.PhoneNumber, state.PhoneNumber, state.ID.ValueString(), &resp.Diagnostics)
+	var adopts adoption
+	if req.State.Raw.IsNull() {
+		adopts = earlierCreate(contract.TargetUser, plan.Email.ValueString(), r.earlierCreate(ctx, req, plan, &resp.Diagnostics), &resp.Diagnostics)
+	}
+	r.ledger.checkPlannedNumber(ctx, path.Root("phone_number"), "callingportal_user", plan.PhoneNumber, state.PhoneNumber, state.ID.ValueString(), adopts, &resp.Diagnostics)
 	// The email and the extension: unique on the site, claimed once in the
 	// plan. A replacement's create half repeats its planned number.
 	replacing := !req.State.Raw.IsNull() && !plan.PhoneNumber.Equal(state.PhoneNumber)
@@ -167,9 +171,25 @@ func (r *userResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	}{{"email", plan.Email, state.Email}, {"extension", plan.Extension, state.Extension}} {
 		r.ledger.checkPlannedUnique(ctx, uniqueClaim{
 			attr: path.Root(f.field), field: f.field, owner: "callingportal_user",
-			self: state.ID.ValueString(), key: plan.PhoneNumber.ValueString(), replacing: replacing,
+			self: state.ID.ValueString(), key: plan.PhoneNumber.ValueString(), replacing: replacing, adopts: adopts,
 		}, f.planned, f.prior, &resp.Diagnostics)
 	}
+}
+
+// earlierCreate looks up the user that an earlier create of the planned
+// user made (see adoption); nil while the configuration is not all known,
+// as the create is not known yet.
+func (r *userResource) earlierCreate(ctx context.Context, req resource.ModifyPlanRequest, plan userModel, diags *diag.Diagnostics) func(context.Context) (string, error) {
+	if !req.Config.Raw.IsFullyKnown() {
+		return nil
+	}
+	var pin types.String
+	if d := req.Config.GetAttribute(ctx, path.Root("voicemail_pin_wo"), &pin); d.HasError() {
+		diags.Append(d...)
+		return nil
+	}
+	in := userInput(plan, pin)
+	return func(ctx context.Context) (string, error) { return r.client.Users.EarlierCreate(ctx, in) }
 }
 
 func (r *userResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -228,18 +228,27 @@ func (l *planLedger) check(ctx context.Context, c numberClaim, diags *diag.Diagn
 	// This claim is the plan's one refusal. The other resources of the plan
 	// are being planned meanwhile, each seeing only itself: wait until they
 	// stop calling, then state the stations the whole plan needs.
-	l.waitForPlan(ctx)
+	alone := l.waitForPlan(ctx)
 	l.mu.Lock()
 	needed, freed := l.openStations(), len(l.freed)
 	l.mu.Unlock()
-	addNoStations(diags, c.attr, c.owner, contract.NoStations("this plan", needed, inv), freed)
+	addNoStations(diags, c.attr, c.owner, contract.NoStations("this plan", needed, inv), freed, alone)
 }
+
+// partialCount ends a refusal that waited for the rest of the plan while
+// Terraform planned nothing else: the count may then be the plan so far.
+const partialCount = ". Terraform planned no other resource while this check waited for the rest of the plan: " +
+	"if it plans more after this one (with -parallelism=1 it plans one at a time), they are not counted, and the plan needs more"
 
 // addNoStations reports the plan's refusal for want of stations at attr;
 // freed is how many stations the plan's destroys free, which it cannot
-// count.
-func addNoStations(diags *diag.Diagnostics, attr path.Path, owner string, err *contract.Error, freed int) {
+// count; alone says that Terraform planned nothing else while the refusal
+// waited, so resources it plans later are not counted either.
+func addNoStations(diags *diag.Diagnostics, attr path.Path, owner string, err *contract.Error, freed int, alone bool) {
 	detail := "Could not plan " + owner + ": " + err.Message
+	if alone {
+		detail += partialCount
+	}
 	if freed > 0 {
 		stations := "stations"
 		if freed == 1 {
@@ -259,7 +268,12 @@ func (l *planLedger) touch() { l.lastCall.Store(time.Now().UnixNano()) }
 // it can plan while this resource waits. Terraform plans resources
 // concurrently (-parallelism, 10 by default), so the others go on while one
 // waits; with -parallelism=1 none can, and the count is the plan so far.
-func (l *planLedger) waitForPlan(ctx context.Context) {
+//
+// alone says that it waited and no other resource called the ledger
+// meanwhile.
+func (l *planLedger) waitForPlan(ctx context.Context) (alone bool) {
+	start := l.lastCall.Load()
+	defer func() { alone = l.settle > 0 && l.lastCall.Load() == start }()
 	deadline := time.Now().Add(l.maxSettle)
 	for {
 		quiet := time.Unix(0, l.lastCall.Load()).Add(l.settle)

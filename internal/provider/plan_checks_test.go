@@ -325,8 +325,9 @@ resource "callingportal_number_assignment" "a" {
 
 // TestPlanChecks_overCapacityOneError: 45 new assignments against 40 free
 // stations fail the plan with one error that states what the whole plan
-// needs, on every run and at any -parallelism above 1 (at 1, Terraform
-// plans nothing else while the refusing resource waits: see DESIGN.md).
+// needs, on every run and at any -parallelism above 1; at 1, Terraform
+// plans nothing else while the refusing resource waits, and the error says
+// that the plan needs at least what it counted (see DESIGN.md).
 func TestPlanChecks_overCapacityOneError(t *testing.T) {
 	c := newCLI(t)
 	p := startPortal(t)
@@ -338,6 +339,12 @@ func TestPlanChecks_overCapacityOneError(t *testing.T) {
 		if err == nil || strings.Count(out, "Error: ") != 1 || strings.Count(out, "Error: No stations available") != 1 || !want.MatchString(out) {
 			t.Fatalf("plan at -parallelism=%s: %v, want exactly one error %q:\n%s", parallelism, err, want, out)
 		}
+	}
+	// At 1 the refusal counts what Terraform planned so far, and says so.
+	out, err := c.run("plan", "-parallelism=1")
+	atLeast := wrappedText(strings.TrimPrefix(partialCount, ". "))
+	if err == nil || strings.Count(out, "Error: ") != 1 || !atLeast.MatchString(out) {
+		t.Fatalf("plan at -parallelism=1: %v, want one error that says it counts at least:\n%s", err, out)
 	}
 }
 

@@ -403,7 +403,7 @@ func TestPlanLedger(t *testing.T) {
 				create(assignmentType, num(150)),
 				create(assignmentType, num(151)),
 				create(userType, num(152)).fails(noStations,
-					"Could not plan callingportal_user: this plan needs 3 new stations; site demo has 2 available (7 in use of 9 purchased)"),
+					"Could not plan callingportal_user: this plan needs 3 new stations; site demo has 2 available (7 in use of 9 purchased)"+partialCount),
 			},
 		},
 		{
@@ -414,7 +414,7 @@ func TestPlanLedger(t *testing.T) {
 			steps: []step{
 				create(assignmentType, num(150)),
 				create(assignmentType, num(151)).fails(noStations,
-					"Could not plan callingportal_number_assignment: this plan needs 2 new stations; site demo has 1 available (7 in use of 8 purchased)"),
+					"Could not plan callingportal_number_assignment: this plan needs 2 new stations; site demo has 1 available (7 in use of 8 purchased)"+partialCount),
 				create(assignmentType, num(152)),
 				create(userType, num(153)),
 			},
@@ -431,7 +431,7 @@ func TestPlanLedger(t *testing.T) {
 				removed(num(141)),
 				removed(num(141)),
 				create(userType, num(150)).fails(noStations,
-					"Could not plan callingportal_user: this plan needs 1 new station; site demo has 0 available (7 in use of 7 purchased). "+
+					"Could not plan callingportal_user: this plan needs 1 new station; site demo has 0 available (7 in use of 7 purchased)"+partialCount+". "+
 						"The plan also destroys resources that free 2 stations, but Terraform may create before it destroys, so they are not counted: "+
 						"apply the removals first (terraform apply -target=ADDRESS for each removed resource), then the rest"),
 			},
@@ -502,7 +502,7 @@ func TestPlanLedger(t *testing.T) {
 				replace(userType, num(140), num(150), "usr_jane"),
 				create(userType, num(150)),
 				create(assignmentType, num(151)).fails(noStations,
-					"Could not plan callingportal_number_assignment: this plan needs 1 new station; site demo has 0 available (7 in use of 7 purchased)"),
+					"Could not plan callingportal_number_assignment: this plan needs 1 new station; site demo has 0 available (7 in use of 7 purchased)"+partialCount),
 			},
 			reads: &reads{numbers: 0, lists: 1, inventory: 2},
 		},
@@ -537,7 +537,7 @@ func TestPlanLedger(t *testing.T) {
 				found(assignmentType, num(141), "svc_after"),
 				create(assignmentType, num(141)),
 				create(assignmentType, num(150)).fails(noStations,
-					"Could not plan callingportal_number_assignment: this plan needs 1 new station; site demo has 0 available (7 in use of 7 purchased)"),
+					"Could not plan callingportal_number_assignment: this plan needs 1 new station; site demo has 0 available (7 in use of 7 purchased)"+partialCount),
 			},
 			reads: &reads{numbers: 2, lists: 1, inventory: 2},
 		},
@@ -630,7 +630,7 @@ func TestPlanLedger(t *testing.T) {
 				create(assignmentType, num(151)),
 				applied(assignmentType, num(151)),
 				create(assignmentType, num(152)).fails(noStations,
-					"Could not plan callingportal_number_assignment: this plan needs 1 new station; site demo has 0 available (9 in use of 9 purchased)"),
+					"Could not plan callingportal_number_assignment: this plan needs 1 new station; site demo has 0 available (9 in use of 9 purchased)"+partialCount),
 			},
 		},
 		{
@@ -870,7 +870,7 @@ func TestPlanLedger_createInFlight(t *testing.T) {
 	done(true)
 	select {
 	case diags := <-third:
-		const want = "Could not plan callingportal_number_assignment: this plan needs 2 new stations; site demo has 1 available (8 in use of 9 purchased)"
+		const want = "Could not plan callingportal_number_assignment: this plan needs 2 new stations; site demo has 1 available (8 in use of 9 purchased)" + partialCount
 		if len(diags) != 1 || diags[0].Detail() != want {
 			t.Errorf("re-plan of a third create: %s\nwant %q", describe(diags), want)
 		}

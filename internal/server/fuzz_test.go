@@ -164,7 +164,10 @@ func validHeaderValue(v string) bool {
 
 // FuzzRequestBodies sends body to the write route the first byte picks,
 // with the site's token or an admin's (the second byte) and, when they
-// are valid header values, If-Match and Idempotency-Key.
+// are valid header values, If-Match and Idempotency-Key. Every "$" string
+// of the body becomes value, JSON-encoded: byte mutations seldom keep JSON
+// valid, so the seeds put "$" in each field in turn and value is where the
+// fuzzer tries any string in any field.
 func FuzzRequestBodies(f *testing.F) {
 	bodies := map[string][]string{
 		"/v1/sites":                   {`{"id":"hq","name":"HQ","stations_purchased":10}`, `{"id":"","stations_purchased":-1}`},
@@ -189,16 +192,22 @@ func FuzzRequestBodies(f *testing.F) {
 			}
 		}
 		for _, b := range append(own, common...) {
-			f.Add(uint8(i), uint8(i%2), []byte(b), `"1"`, "")
+			f.Add(uint8(i), uint8(i%2), []byte(b), "", `"1"`, "")
 		}
-		f.Add(uint8(i), uint8(0), []byte("{}"), "", "key-1")
-		f.Add(uint8(i), uint8(1), []byte("{}"), `W/"1"`, strings.Repeat("k", 256))
+		for _, b := range own {
+			for _, v := range placeholders(b) {
+				f.Add(uint8(i), uint8(0), v, "x", "", "")
+			}
+		}
+		f.Add(uint8(i), uint8(0), []byte("{}"), "", "", "key-1")
+		f.Add(uint8(i), uint8(1), []byte("{}"), "", `W/"1"`, strings.Repeat("k", 256))
 	}
 	p := newFuzzPortal(f)
 	writes := bodyRoutes()
-	f.Fuzz(func(t *testing.T, pick, who uint8, body []byte, ifMatch, key string) {
+	f.Fuzz(func(t *testing.T, pick, who uint8, body []byte, value, ifMatch, key string) {
 		rt := writes[int(pick)%len(writes)]
-		replacer := strings.NewReplacer("PHONE", p.phone, "SERVICE", p.svc, "USER", p.user)
+		quoted, _ := json.Marshal(value)
+		replacer := strings.NewReplacer("PHONE", p.phone, "SERVICE", p.svc, "USER", p.user, `"$"`, string(quoted))
 		body = []byte(replacer.Replace(string(body)))
 		req := httptest.NewRequest(rt.method, p.path(rt.path), bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
@@ -215,6 +224,37 @@ func FuzzRequestBodies(f *testing.F) {
 		}
 		checkAnswer(t, rt.method+" "+rt.path+" "+string(body), p.serve(t, req))
 	})
+}
+
+// placeholders returns body once for each of its fields (in objects, at
+// any depth) with that field's value replaced by "$".
+func placeholders(body string) [][]byte {
+	var v any
+	if json.Unmarshal([]byte(body), &v) != nil {
+		return nil
+	}
+	var out [][]byte
+	var walk func(node any, set func(any))
+	walk = func(node any, set func(any)) {
+		switch n := node.(type) {
+		case map[string]any:
+			for k, child := range n {
+				walk(child, func(x any) { n[k] = x })
+			}
+		case []any:
+			for i, child := range n {
+				walk(child, func(x any) { n[i] = x })
+			}
+		}
+		if set != nil {
+			set("$")
+			b, _ := json.Marshal(v)
+			out = append(out, b)
+			set(node)
+		}
+	}
+	walk(v, nil)
+	return out
 }
 
 // listPaths are the lists that take limit, cursor and filters.

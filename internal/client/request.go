@@ -210,7 +210,7 @@ func call[T any](ctx context.Context, c *Client, method, path string, in any, op
 // listAll reads every page of a list, so callers never see cursors.
 func listAll[T any](ctx context.Context, c *Client, path string, q url.Values) ([]T, error) {
 	q = cloneValues(q)
-	q.Set("limit", "500") // the API's largest page
+	q.Set("limit", "1000") // the API's largest page
 	all := []T{}
 	for {
 		var page struct {

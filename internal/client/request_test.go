@@ -349,9 +349,9 @@ func TestListAllFollowsCursors(t *testing.T) {
 		t.Errorf("numbers %v", numbers)
 	}
 	want := []string{
-		"limit=500&prefix=%2B1312&status=available",
-		"cursor=c1&limit=500&prefix=%2B1312&status=available",
-		"cursor=c2&limit=500&prefix=%2B1312&status=available",
+		"limit=1000&prefix=%2B1312&status=available",
+		"cursor=c1&limit=1000&prefix=%2B1312&status=available",
+		"cursor=c2&limit=1000&prefix=%2B1312&status=available",
 	}
 	if strings.Join(queries, "\n") != strings.Join(want, "\n") {
 		t.Errorf("queries\n%s\nwant\n%s", strings.Join(queries, "\n"), strings.Join(want, "\n"))
@@ -374,7 +374,7 @@ func TestFindNotFound(t *testing.T) {
 		_, _ = io.WriteString(w, `{"items":[]}`)
 	})
 	_, err := c.Users.FindByEmail(context.Background(), "x@example.com")
-	if !errors.Is(err, ErrNotFound) || err.Error() != `no user with email "x@example.com" on site hq` || query != "email=x%40example.com&limit=500" {
+	if !errors.Is(err, ErrNotFound) || err.Error() != `no user with email "x@example.com" on site hq` || query != "email=x%40example.com&limit=1000" {
 		t.Errorf("err = %v, query %q", err, query)
 	}
 	if _, err := c.Services.FindByName(context.Background(), "Main line"); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), `service with name "Main line"`) {

@@ -10,7 +10,7 @@ import (
 
 // A View reads a site's users, phones, services and numbers from one paged
 // list of each, fetched on the first read and shared by concurrent readers:
-// refreshing N objects then costs N/500 pages, not N requests. A write that
+// refreshing N objects then costs N/1000 pages, not N requests. A write that
 // this client makes drops the lists it may have changed, so they are fetched
 // again on the next read. An object missing from its list is read directly,
 // so one created since still reads, and one deleted still reads as gone.

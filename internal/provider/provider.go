@@ -67,7 +67,7 @@ type providerModel struct {
 type providerData struct {
 	client *client.Client
 	// view serves Reads and plan checks from one list per kind of object:
-	// a refresh of N resources costs N/500 requests, not N.
+	// a refresh of N resources costs N/1000 requests, not N.
 	view   *client.View
 	site   string
 	ledger *planLedger

@@ -240,7 +240,7 @@ func TestOpenAPIValidatesResponses(t *testing.T) {
 
 		{method: "GET", path: "/v1/sites/site-a/phones", secret: a, status: 200},
 		{method: "GET", path: "/v1/sites/site-a/phones?name=lobby", secret: a, status: 200},
-		{method: "GET", path: "/v1/sites/site-a/phones?limit=501", secret: a, status: 422, badRequest: true},
+		{method: "GET", path: "/v1/sites/site-a/phones?limit=1001", secret: a, status: 422, badRequest: true},
 		{method: "GET", path: phone, secret: a, status: 200},
 		{method: "GET", path: "/v1/sites/site-a/phones/ph_nope", secret: a, status: 404},
 		{method: "PATCH", path: phone, secret: a, body: `{"name":"Lobby east","model":"VVX 450"}`, headers: []string{"If-Match", `"1"`}, status: 200},

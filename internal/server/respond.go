@@ -452,7 +452,7 @@ func parseETag(v string) (int64, bool) {
 
 const (
 	defaultLimit = 100
-	maxLimit     = 500
+	maxLimit     = 1000
 )
 
 // list is every list response: one page of items and, unless it is the

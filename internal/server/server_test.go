@@ -476,7 +476,7 @@ func TestValidation(t *testing.T) {
 		{"POST", "/v1/sites/site-a/numbers", map[string]any{"ranges": []map[string]string{{"from": "+1555", "to": "+13125550100"}}}, nil, "ranges[0].from"},
 		{"POST", "/v1/sites/site-a/numbers", map[string]any{"numbers": []string{}}, nil, "numbers"},
 		{"GET", "/v1/sites/site-a/numbers?limit=0", nil, nil, "limit"},
-		{"GET", "/v1/sites/site-a/numbers?limit=501", nil, nil, "limit"},
+		{"GET", "/v1/sites/site-a/numbers?limit=1001", nil, nil, "limit"},
 		{"GET", "/v1/sites/site-a/numbers?limit=ten", nil, nil, "limit"},
 		{"GET", "/v1/sites/site-a/numbers?cursor=***", nil, nil, "cursor"},
 		{"GET", "/v1/sites/site-a/numbers?status=free", nil, nil, "status"},

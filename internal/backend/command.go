@@ -1,6 +1,8 @@
 package backend
 
 import (
+	"bufio"
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -8,6 +10,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"os/exec"
 	"os/signal"
 	"strings"
 	"syscall"
@@ -15,6 +18,36 @@ import (
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/cmdflags"
 )
+
+// endpointLine starts the line of serve's output that gives its address.
+const endpointLine = "endpoint: "
+
+// StartServe starts cmd, a `serve` process, and returns the endpoint it
+// prints, for a test or tool that runs the portal as a process of its own
+// (to kill it, say). The rest of cmd's output is read and dropped. If serve
+// prints no endpoint, the process is killed.
+func StartServe(cmd *exec.Cmd) (endpoint string, err error) {
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", err
+	}
+	if err := cmd.Start(); err != nil {
+		return "", err
+	}
+	lines := bufio.NewScanner(out)
+	for lines.Scan() {
+		if endpoint, ok := strings.CutPrefix(strings.TrimSpace(lines.Text()), endpointLine); ok {
+			go func() {
+				for lines.Scan() {
+				}
+			}()
+			return endpoint, nil
+		}
+	}
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	return "", fmt.Errorf("serve printed no endpoint: %v", cmp.Or(lines.Err(), io.ErrUnexpectedEOF))
+}
 
 // EnvBootstrapToken is read when --bootstrap-token is not given.
 const EnvBootstrapToken = "CALLINGPORTAL_BOOTSTRAP_TOKEN"
@@ -87,7 +120,7 @@ func Serve(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintf(stdout, "callingportal: serving %s/v1 (%s)\n", p.URL, storeName(cfg))
-	fmt.Fprintf(stdout, "  endpoint: %s\n", p.URL)
+	fmt.Fprintf(stdout, "  %s%s\n", endpointLine, p.URL)
 	if p.Site != "" {
 		fmt.Fprintf(stdout, "  site:     %s (seeded from %s)\n", p.Site, cfg.Seed)
 	} else {

@@ -1,13 +1,11 @@
 package backend_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -36,26 +34,11 @@ func startServe(t *testing.T, data string) (*exec.Cmd, string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "--listen", "127.0.0.1:0", "--data", data, "--seed", "demo", "--bootstrap-token", adminToken)
 	cmd.Env = append(os.Environ(), serveEnv+"=1")
-	stdout, err := cmd.StdoutPipe()
+	endpoint, err := backend.StartServe(cmd)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := bufio.NewScanner(stdout)
-	for lines.Scan() {
-		if endpoint, ok := strings.CutPrefix(strings.TrimSpace(lines.Text()), "endpoint: "); ok {
-			go func() {
-				for lines.Scan() {
-				}
-			}()
-			return cmd, endpoint
-		}
-	}
-	_ = cmd.Process.Kill()
-	t.Fatalf("serve printed no endpoint: %v", lines.Err())
-	return nil, ""
+	return cmd, endpoint
 }
 
 // TestKill9KeepsAcknowledgedWrites writes from several clients while the

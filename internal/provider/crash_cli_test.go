@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -21,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/backend"
 	"github.com/callingportal/terraform-provider-callingportal/internal/client"
 	"github.com/callingportal/terraform-provider-callingportal/internal/store/sqlite"
 )
@@ -102,26 +102,11 @@ func servePortal(t *testing.T, data string) (*exec.Cmd, string) {
 	cmd := exec.Command(filepath.Join(providerDir, "terraform-provider-callingportal"), "serve",
 		"--listen", "127.0.0.1:0", "--data", data, "--seed", "demo")
 	cmd.Env = append(os.Environ(), "CALLINGPORTAL_BOOTSTRAP_TOKEN="+testToken)
-	out, err := cmd.StdoutPipe()
+	endpoint, err := backend.StartServe(cmd)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := bufio.NewScanner(out)
-	for lines.Scan() {
-		if endpoint, ok := strings.CutPrefix(strings.TrimSpace(lines.Text()), "endpoint: "); ok {
-			go func() {
-				for lines.Scan() {
-				}
-			}()
-			return cmd, endpoint
-		}
-	}
-	_ = cmd.Process.Kill()
-	t.Fatalf("serve printed no endpoint: %v", lines.Err())
-	return nil, ""
+	return cmd, endpoint
 }
 
 // crashConfig is users crash0..crash(n-1), on +13125556000 and up, through

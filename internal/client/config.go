@@ -56,6 +56,7 @@ const (
 	defaultRetryWaitMax = 10 * time.Second
 
 	defaultRequestTimeout = time.Minute
+	maxIdleConnsPerHost   = 16
 )
 
 // ErrInsecureHTTP is the error of an endpoint, or a redirect, that would
@@ -128,14 +129,18 @@ func (cfg Config) withDefaults() (Config, error) {
 		// Bounds each try, so a portal that hangs fails over to a retry
 		// instead of holding a Terraform run (and the plan ledger) forever.
 		cfg.HTTPClient.Timeout = defaultRequestTimeout
+		transport, _ := cfg.HTTPClient.Transport.(*http.Transport)
+		if transport == nil {
+			return cfg, errors.New("calling portal client: unexpected default transport")
+		}
+		// Terraform runs 10 operations at once by default: keep a
+		// connection for each between requests, rather than cleanhttp's
+		// GOMAXPROCS+1, which makes an apply open a connection per request.
+		transport.MaxIdleConnsPerHost = maxIdleConnsPerHost
 		if cfg.CACertificate != "" {
 			roots, err := certPool(cfg.CACertificate)
 			if err != nil {
 				return cfg, err
-			}
-			transport, _ := cfg.HTTPClient.Transport.(*http.Transport)
-			if transport == nil {
-				return cfg, errors.New("calling portal client: unexpected default transport")
 			}
 			transport.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
 		}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -89,6 +90,55 @@ func TestNewDefaults(t *testing.T) {
 
 // TestRequestHeaders checks what every request carries, the conditional
 // headers, and that a create's Idempotency-Key survives its retries.
+// TestConnectionsKeptForTerraformsParallelism sends 10 requests at once,
+// as Terraform's default -parallelism does, several times over: the
+// connections of the first round serve the next ones.
+func TestConnectionsKeptForTerraformsParallelism(t *testing.T) {
+	t.Parallel()
+	var (
+		mu    sync.Mutex
+		conns int
+	)
+	release := make(chan struct{})
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release // every request of a round is in flight at once
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"site":"hq","total":1,"in_use":0,"available":1}`)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			mu.Lock()
+			conns++
+			mu.Unlock()
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	c, err := New(Config{Endpoint: srv.URL, Token: "tok-secret", Site: "hq"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const parallelism, rounds = 10, 3
+	for range rounds {
+		var wg sync.WaitGroup
+		for range parallelism {
+			wg.Go(func() {
+				if _, err := c.Inventory.Read(t.Context()); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		time.Sleep(50 * time.Millisecond)
+		for range parallelism {
+			release <- struct{}{}
+		}
+		wg.Wait()
+	}
+	if conns != parallelism {
+		t.Errorf("%d rounds of %d requests at once opened %d connections, want %d", rounds, parallelism, conns, parallelism)
+	}
+}
+
 func TestRequestHeaders(t *testing.T) {
 	var mu sync.Mutex
 	var got []*http.Request

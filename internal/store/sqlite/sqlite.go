@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -60,6 +61,12 @@ func Open(path string) (*Store, error) {
 		writer.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
+	// Reads run in this process's CPU: more connections than a few per
+	// core add no throughput, and every one kept idle saves reopening the
+	// file and its WAL index for the next request (database/sql keeps 2).
+	readers := max(4, 2*runtime.GOMAXPROCS(0))
+	reader.SetMaxOpenConns(readers)
+	reader.SetMaxIdleConns(readers)
 	return &Store{writer: writer, reader: reader}, nil
 }
 

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
@@ -258,4 +260,36 @@ func TestStoresOnOneFileSerialise(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "portal.db")
 	storetest.RaceStores(t, openAt(t, path), openAt(t, path), 40)
+}
+
+// TestConcurrentReadsKeepTheirConnections runs 32 reads at once, several
+// times over, as a busy portal does: the reader pool waits for a
+// connection rather than open one per read and close it after.
+func TestConcurrentReadsKeepTheirConnections(t *testing.T) {
+	t.Parallel()
+	s := openTemp(t)
+	if err := s.Update(context.Background(), func(tx portal.Tx) error {
+		_, err := portal.CreateSite(tx, contract.Site{ID: "hq", Name: "HQ", StationsPurchased: 1})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		var wg sync.WaitGroup
+		for range 32 {
+			wg.Go(func() {
+				if err := s.View(context.Background(), func(tx portal.Tx) error {
+					_, err := tx.GetSite("hq")
+					return err
+				}); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	if st := s.reader.Stats(); st.MaxIdleClosed != 0 || st.OpenConnections > max(4, 2*runtime.GOMAXPROCS(0)) {
+		t.Errorf("reader pool after 5 rounds of 32 reads: %d connections open, %d closed for want of idle room; want none closed",
+			st.OpenConnections, st.MaxIdleClosed)
+	}
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/backend"
 	"github.com/callingportal/terraform-provider-callingportal/internal/client"
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/callingportal/terraform-provider-callingportal/internal/store/sqlite"
 )
 
@@ -212,16 +213,13 @@ func TestBackendKilledMidApply(t *testing.T) {
 	proxy.point(direct, nil)
 	c.expectNoChanges(t)
 
-	users, err := listUsers(t, direct)
-	if err != nil {
-		t.Fatal(err)
-	}
+	users := usersByEmail(t, direct, "crash")
 	state, err := c.run("state", "list")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if inState := strings.Count(state, "callingportal_user.u["); users != 100 || inState != 100 {
-		t.Errorf("after the kills: %d crash users in the portal, %d in state; want 100 and 100", users, inState)
+	if inState := strings.Count(state, "callingportal_user.u["); len(users) != 100 || inState != 100 || len(twice(users)) > 0 {
+		t.Errorf("after the kills: %d crash users in the portal (%v twice), %d in state; want 100, none twice, and 100", len(users), twice(users), inState)
 	}
 	t.Logf("%d kills over %d applies", kills, applies)
 
@@ -260,21 +258,36 @@ func checkAcknowledged(t *testing.T, proxy *countingProxy, endpoint string, kill
 	}
 }
 
-// listUsers counts the crash users in the portal at endpoint.
-func listUsers(t *testing.T, endpoint string) (int, error) {
+// usersByEmail counts the users of the portal at endpoint by email
+// (folded), among those whose email contains marker.
+func usersByEmail(t *testing.T, endpoint, marker string) map[string]int {
 	t.Helper()
 	c, err := client.New(client.Config{Endpoint: endpoint, Token: testToken, Site: "demo"})
 	if err != nil {
-		return 0, err
+		t.Fatal(err)
 	}
 	all, err := c.Users.List(t.Context())
-	n := 0
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := map[string]int{}
 	for _, u := range all {
-		if strings.HasPrefix(u.Email, "crash") {
-			n++
+		if strings.Contains(u.Email, marker) {
+			by[contract.FoldEmail(u.Email)]++
 		}
 	}
-	return n, err
+	return by
+}
+
+// twice lists the emails that more than one user has.
+func twice(by map[string]int) []string {
+	var out []string
+	for email, n := range by {
+		if n > 1 {
+			out = append(out, email)
+		}
+	}
+	return out
 }
 
 // TestTerraformInterruptedMidApply sends SIGINT to terraform while it
@@ -315,9 +328,8 @@ func TestTerraformInterruptedMidApply(t *testing.T) {
 			_ = cmd.Process.Kill()
 			t.Fatalf("interrupted apply did not stop:\n%s", tail(out.String()))
 		}
-		users, _ := listUsers(t, p.URL)
 		state, _ := c.run("state", "list")
-		t.Logf("SIGINT at request %d: %d users in the portal, %d in state", at, users, strings.Count(state, "callingportal_user.u["))
+		t.Logf("SIGINT at request %d: %d users in the portal, %d in state", at, len(usersByEmail(t, p.URL, "crash")), strings.Count(state, "callingportal_user.u["))
 	}
 	proxy.point(p.URL, nil)
 	out, err := c.run("apply", "-auto-approve")
@@ -325,12 +337,9 @@ func TestTerraformInterruptedMidApply(t *testing.T) {
 		t.Fatalf("apply after the interrupts:\n%s", tail(out))
 	}
 	c.expectNoChanges(t)
-	users, err := listUsers(t, p.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
+	users := usersByEmail(t, p.URL, "crash")
 	state, _ := c.run("state", "list")
-	if inState := strings.Count(state, "callingportal_user.u["); users != 100 || inState != 100 {
-		t.Errorf("after the interrupts: %d crash users in the portal, %d in state; want 100 and 100", users, inState)
+	if inState := strings.Count(state, "callingportal_user.u["); len(users) != 100 || inState != 100 || len(twice(users)) > 0 {
+		t.Errorf("after the interrupts: %d crash users in the portal (%v twice), %d in state; want 100, none twice, and 100", len(users), twice(users), inState)
 	}
 }

@@ -86,16 +86,7 @@ resource "callingportal_number_assignment" "main" {
 		t.Fatalf("apply with every create's answer lost succeeded:\n%s", tail(out))
 	}
 	inj.Stop()
-	users, err := p.client.Users.List(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	lost := 0
-	for _, u := range users {
-		if strings.HasSuffix(u.Email, ".lost@example.com") {
-			lost++
-		}
-	}
+	lost := len(usersByEmail(t, p.URL, ".lost@"))
 	if n, err := p.client.Numbers.Read(t.Context(), "+13125554102"); lost != 2 || err != nil || n.AssignedID != service {
 		t.Fatalf("after the failed apply: %d lost users, number %+v (%v); want the portal to hold what the apply sent:\n%s", lost, n, err, tail(out))
 	}
@@ -113,14 +104,7 @@ resource "callingportal_number_assignment" "main" {
 
 	// Nothing twice: one user per email, one phone of that name, and the
 	// state holds exactly those.
-	users, err = p.client.Users.List(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	byEmail := map[string]int{}
-	for _, u := range users {
-		byEmail[contract.FoldEmail(u.Email)]++
-	}
+	byEmail := usersByEmail(t, p.URL, ".lost@")
 	phones, err := p.client.Phones.List(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -189,16 +173,7 @@ resource "callingportal_number_assignment" "a" {
 	inj.Stop()
 	c.expectNoChanges(t)
 
-	all, err := p.client.Users.List(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	byEmail := map[string]int{}
-	for _, u := range all {
-		if strings.HasPrefix(u.Email, "fault") {
-			byEmail[u.Email]++
-		}
-	}
+	byEmail := usersByEmail(t, p.URL, "fault")
 	for i := range users {
 		if n := byEmail[fmt.Sprintf("fault%d@example.com", i)]; n != 1 {
 			t.Errorf("user fault%d@example.com exists %d times, want once", i, n)

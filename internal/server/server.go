@@ -103,6 +103,7 @@ type server struct {
 	failures *limiter
 	mux      *http.ServeMux
 	counts   metrics
+	tokens   tokenCache
 }
 
 // New returns the API handler over store.
@@ -247,14 +248,21 @@ func (s *server) authenticate(r *http.Request) (contract.Token, error) {
 		return contract.Token{}, &contract.Error{Code: contract.CodeUnauthorized,
 			Message: "send an API token as Authorization: Bearer <token>, with one space and nothing else around the token"}
 	}
+	hash, now := portal.HashSecret(secret), s.opts.Clock()
+	if tok, ok := s.tokens.get(hash, now); ok {
+		return tok, nil
+	}
 	var tok contract.Token
 	err := s.store.View(r.Context(), func(tx portal.Tx) error {
 		var err error
-		tok, err = tx.GetTokenByHash(portal.HashSecret(secret))
+		tok, err = tx.GetTokenByHash(hash)
 		return err
 	})
 	if contract.CodeOf(err) == contract.CodeNotFound {
 		return contract.Token{}, &contract.Error{Code: contract.CodeUnauthorized, Message: "the API token is not known to this portal"}
+	}
+	if err == nil {
+		s.tokens.put(hash, tok, now)
 	}
 	return tok, err
 }

@@ -763,7 +763,10 @@ func TestPlanLedger_concurrentClaims(t *testing.T) {
 				continue
 			}
 			failed++
-			if len(diags) != 1 || diags[0].Summary() != "No stations available" || diags[0].Detail() != want {
+			// The refusal may be the last claim made, which then waits
+			// alone and says the plan may need more.
+			if len(diags) != 1 || diags[0].Summary() != "No stations available" ||
+				diags[0].Detail() != want && diags[0].Detail() != want+partialCount {
 				t.Errorf("claim of %s: %s\nwant one %q", num(1000+i), describe(diags), want)
 			}
 		}

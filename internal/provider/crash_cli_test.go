@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -33,7 +34,7 @@ import (
 // the users made, and those deleted.
 type countingProxy struct {
 	mu        sync.Mutex
-	target    *url.URL
+	portal    *httputil.ReverseProxy
 	n         int
 	onRequest func(n int)
 	created   map[string]bool // user IDs whose create was acknowledged
@@ -53,27 +54,27 @@ func startCountingProxy(t *testing.T) (*countingProxy, string) {
 // runs onRequest before each.
 func (p *countingProxy) point(endpoint string, onRequest func(n int)) {
 	u, _ := url.Parse(endpoint)
+	portal := httputil.NewSingleHostReverseProxy(u)
+	portal.ErrorLog = log.New(io.Discard, "", 0) // a dead portal is the point
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.target, p.n, p.onRequest = u, 0, onRequest
+	p.portal, p.n, p.onRequest = portal, 0, onRequest
 }
 
 func (p *countingProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
 	p.n++
-	n, target, on := p.n, p.target, p.onRequest
+	n, portal, on := p.n, p.portal, p.onRequest
 	userPath := strings.Contains(r.URL.Path, "/users/")
 	if r.Method == http.MethodDelete && userPath {
-		p.deleted[pathpkgBase(r.URL.Path)] = true
+		p.deleted[path.Base(r.URL.Path)] = true
 	}
 	p.mu.Unlock()
 	if on != nil {
 		on(n)
 	}
 	rec := httptest.NewRecorder()
-	rp := httputil.NewSingleHostReverseProxy(target)
-	rp.ErrorLog = log.New(io.Discard, "", 0) // a dead portal is the point
-	rp.ServeHTTP(rec, r)
+	portal.ServeHTTP(rec, r)
 	for k, v := range rec.Header() {
 		w.Header()[k] = v
 	}
@@ -90,11 +91,9 @@ func (p *countingProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			p.created[u.ID] = true
 		}
 	case r.Method == http.MethodDelete && userPath:
-		p.acked[pathpkgBase(r.URL.Path)] = true
+		p.acked[path.Base(r.URL.Path)] = true
 	}
 }
-
-func pathpkgBase(p string) string { return p[strings.LastIndex(p, "/")+1:] }
 
 // servePortal runs the built provider's `serve` on data as a process of
 // its own, to be killed, and returns it with its endpoint.

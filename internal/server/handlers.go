@@ -131,8 +131,7 @@ func (s *server) getEarlierCreate(c *call) error {
 			}
 			return contract.EarlierCreate{}, err
 		}
-		expired := rec.CreatedAt.Before(s.opts.Clock().Add(-s.opts.IdempotencyTTL))
-		if expired || rec.Location == "" || !strings.HasPrefix(rec.Location, c.sitePath()+"/") {
+		if rec.CreatedAt.Before(s.idempotencyCutoff()) || rec.Location == "" || !strings.HasPrefix(rec.Location, c.sitePath()+"/") {
 			return contract.EarlierCreate{}, gone
 		}
 		if live, err := createdExists(tx, rec.Location); err != nil || !live {

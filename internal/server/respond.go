@@ -188,6 +188,12 @@ func create[T any](s *server, c *call, fn func(portal.Tx) (T, error), location f
 	})
 }
 
+// idempotencyCutoff is when the records still kept were made, at the
+// earliest: older ones have expired (Options.IdempotencyTTL).
+func (s *server) idempotencyCutoff() time.Time {
+	return s.opts.Clock().Add(-s.opts.IdempotencyTTL)
+}
+
 // createdExists says whether the object at location, which a create
 // answered with, still exists: a create is replayed only while it does, so
 // that a key that a later run sends again (see the client's createKey)
@@ -265,26 +271,27 @@ func (s *server) write(c *call, fn func(portal.Tx) (reply, error)) error {
 					return err
 				}
 			}
-			if err := records.DeleteIdempotencyBefore(s.opts.Clock().Add(-s.opts.IdempotencyTTL)); err != nil {
+			if err := records.DeleteIdempotencyBefore(s.idempotencyCutoff()); err != nil {
 				return err
 			}
 			rec, err := records.GetIdempotency(c.tok.ID, key)
-			live := err == nil
-			if live && rec.RequestHash == hash {
-				if live, err = createdExists(tx, rec.Location); err != nil {
-					return err
-				}
-			}
 			switch {
-			case live && rec.RequestHash == hash:
-				rep, replayed = reply{status: rec.Status, body: rec.Body, location: rec.Location, etag: etagOfBody(rec.Body)}, true
-				return nil
-			case live:
+			case contract.CodeOf(err) == contract.CodeNotFound:
+			case err != nil:
+				return err
+			case rec.RequestHash != hash:
 				return &contract.Error{Code: contract.CodeIdempotencyKeyReused,
 					Message: "this Idempotency-Key was already used for a different request: send a new key for each new request",
 					Details: map[string]any{"idempotency_key": key}}
-			case err != nil && contract.CodeOf(err) != contract.CodeNotFound:
-				return err
+			default:
+				live, err := createdExists(tx, rec.Location)
+				if err != nil {
+					return err
+				}
+				if live {
+					rep, replayed = reply{status: rec.Status, body: rec.Body, location: rec.Location, etag: etagOfBody(rec.Body)}, true
+					return nil
+				}
 			}
 			// No record, or one of a create whose object is gone since: the
 			// request runs as new, and its answer replaces the record.

@@ -32,7 +32,7 @@ import (
 // ONLY REPEATABLE READ transaction: one snapshot, never waiting for writers.
 type Store struct {
 	pool *pgxpool.Pool
-	db   *sql.DB // on pool
+	db   *sqltx.DB // on pool
 
 	// Clock stamps each transaction; nil is portal.SystemClock.
 	Clock portal.Clock
@@ -52,8 +52,8 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	s := &Store{pool: pool, db: stdlib.OpenDBFromPool(pool)}
-	if err := dialect.Migrate(ctx, s.db, migrationFiles, "migrations"); err != nil {
+	s := &Store{pool: pool, db: sqltx.NewDB(stdlib.OpenDBFromPool(pool))}
+	if err := dialect.Migrate(ctx, s.db.DB, migrationFiles, "migrations"); err != nil {
 		_ = s.Close()
 		return nil, fmt.Errorf("postgres: migrate: %w", err)
 	}

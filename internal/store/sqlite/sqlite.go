@@ -30,8 +30,8 @@ import (
 // writer, even one in another process (it waits up to busy_timeout). Readers
 // have their own pool and, thanks to WAL, never wait for the writer.
 type Store struct {
-	writer *sql.DB
-	reader *sql.DB
+	writer *sqltx.DB
+	reader *sqltx.DB
 
 	// Clock stamps each transaction; nil is portal.SystemClock.
 	Clock portal.Clock
@@ -67,7 +67,7 @@ func Open(path string) (*Store, error) {
 	readers := max(4, 2*runtime.GOMAXPROCS(0))
 	reader.SetMaxOpenConns(readers)
 	reader.SetMaxIdleConns(readers)
-	return &Store{writer: writer, reader: reader}, nil
+	return &Store{writer: sqltx.NewDB(writer), reader: sqltx.NewDB(reader)}, nil
 }
 
 // dsn builds a modernc.org/sqlite data source name: a file: URI, so any path

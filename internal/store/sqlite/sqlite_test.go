@@ -178,7 +178,7 @@ func TestPragmas(t *testing.T) {
 		name      string
 		db        *sql.DB
 		queryOnly int
-	}{{"writer", s.writer, 0}, {"reader", s.reader, 1}} {
+	}{{"writer", s.writer.DB, 0}, {"reader", s.reader.DB, 1}} {
 		for pragma, want := range map[string]string{
 			"journal_mode": "wal",
 			"synchronous":  "2", // FULL

@@ -46,21 +46,30 @@ type Dialect struct {
 // Run runs fn in a transaction of db begun with opts and commits if fn
 // returns nil. An error or a panic in fn rolls everything back.
 // The transaction's time is clock's, or portal.SystemClock's if it is nil.
-func (d *Dialect) Run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, clock portal.Clock, fn func(portal.Tx) error) error {
+func (d *Dialect) Run(ctx context.Context, db *DB, opts *sql.TxOptions, clock portal.Clock, fn func(portal.Tx) error) error {
 	if clock == nil {
 		clock = portal.SystemClock
 	}
-	sqlTx, err := db.BeginTx(ctx, opts)
-	if err != nil {
-		return fmt.Errorf("%s: begin: %w", d.Name, err)
+	t := &tx{ctx: ctx, db: db, d: d, now: clock(), locked: map[string]bool{}}
+	err := t.do(opts, fn)
+	for _, query := range t.unprepared {
+		db.prepare(ctx, query, d.bind)
+	}
+	return err
+}
+
+func (t *tx) do(opts *sql.TxOptions, fn func(portal.Tx) error) error {
+	var err error
+	if t.tx, err = t.db.BeginTx(t.ctx, opts); err != nil {
+		return fmt.Errorf("%s: begin: %w", t.d.Name, err)
 	}
 	// After a commit this does nothing; after an error or a panic it undoes fn.
-	defer func() { _ = sqlTx.Rollback() }()
-	if err := fn(&tx{ctx: ctx, tx: sqlTx, d: d, now: clock(), locked: map[string]bool{}}); err != nil {
+	defer func() { _ = t.tx.Rollback() }()
+	if err := fn(t); err != nil {
 		return err
 	}
-	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("%s: commit: %w", d.Name, err)
+	if err := t.tx.Commit(); err != nil {
+		return fmt.Errorf("%s: commit: %w", t.d.Name, err)
 	}
 	return nil
 }
@@ -90,10 +99,13 @@ func (d *Dialect) bind(query string) string {
 // tx is a portal.Tx on one database/sql transaction.
 type tx struct {
 	ctx    context.Context
+	db     *DB
 	tx     *sql.Tx
 	d      *Dialect
 	now    time.Time
 	locked map[string]bool // the sites LockSite locked
+	// unprepared are the queries run that the pool had not prepared.
+	unprepared []string
 }
 
 var (
@@ -107,7 +119,7 @@ func (t *tx) Now() time.Time { return t.now }
 // site's lock; what only a unique constraint catches is a write no site
 // lock covers (two creates of one site at once) and is a conflict.
 func (t *tx) exec(op, query string, args ...any) error {
-	_, err := t.tx.ExecContext(t.ctx, t.d.bind(query), args...)
+	_, err := t.run(query, args...)
 	if err == nil {
 		return nil
 	}
@@ -117,10 +129,43 @@ func (t *tx) exec(op, query string, args ...any) error {
 	return fmt.Errorf("%s: %s: %w", t.d.Name, op, err)
 }
 
+// prepared is query as a statement of this transaction, or nil if the
+// pool has not prepared it yet; then it is noted, for Run to prepare once
+// the transaction is over (see DB).
+func (t *tx) prepared(query string) *sql.Stmt {
+	s := t.db.stmt(query)
+	if s == nil {
+		t.unprepared = append(t.unprepared, query)
+		return nil
+	}
+	return t.tx.StmtContext(t.ctx, s)
+}
+
+func (t *tx) run(query string, args ...any) (sql.Result, error) {
+	if s := t.prepared(query); s != nil {
+		return s.ExecContext(t.ctx, args...)
+	}
+	return t.tx.ExecContext(t.ctx, t.d.bind(query), args...)
+}
+
+func (t *tx) queryRow(query string, args ...any) *sql.Row {
+	if s := t.prepared(query); s != nil {
+		return s.QueryRowContext(t.ctx, args...)
+	}
+	return t.tx.QueryRowContext(t.ctx, t.d.bind(query), args...)
+}
+
+func (t *tx) query(query string, args ...any) (*sql.Rows, error) {
+	if s := t.prepared(query); s != nil {
+		return s.QueryContext(t.ctx, args...)
+	}
+	return t.tx.QueryContext(t.ctx, t.d.bind(query), args...)
+}
+
 // get scans the one row of query, or reports the kind and id of what it
 // looked for as not found.
 func get[T any](t *tx, scan func(scanner) (T, error), kind, id, query string, args ...any) (T, error) {
-	v, err := scan(t.tx.QueryRowContext(t.ctx, t.d.bind(query), args...))
+	v, err := scan(t.queryRow(query, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return v, contract.NotFound(kind, id)
 	}
@@ -136,7 +181,7 @@ func list[T any](t *tx, scan func(scanner) (T, error), p portal.Page, query stri
 		query += " LIMIT ?"
 		args = append(args, p.Limit)
 	}
-	rows, err := t.tx.QueryContext(t.ctx, t.d.bind(query), args...)
+	rows, err := t.query(query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: list: %w", t.d.Name, err)
 	}
@@ -157,7 +202,7 @@ func list[T any](t *tx, scan func(scanner) (T, error), p portal.Page, query stri
 
 // remove deletes the row of a site's object by ID.
 func (t *tx) remove(table, kind, site, id string) error {
-	res, err := t.tx.ExecContext(t.ctx, t.d.bind("DELETE FROM "+table+" WHERE site = ? AND id = ?"), site, id)
+	res, err := t.run("DELETE FROM "+table+" WHERE site = ? AND id = ?", site, id)
 	if err != nil {
 		return fmt.Errorf("%s: delete %s %q: %w", t.d.Name, kind, id, err)
 	}
@@ -251,7 +296,7 @@ ON CONFLICT (site, number) DO UPDATE SET status = excluded.status, assigned_type
 
 func (t *tx) CountAssigned(site string) (int, error) {
 	var count int
-	err := t.tx.QueryRowContext(t.ctx, t.d.bind("SELECT count(*) FROM numbers WHERE site = ? AND status = 'assigned'"), site).Scan(&count)
+	err := t.queryRow("SELECT count(*) FROM numbers WHERE site = ? AND status = 'assigned'", site).Scan(&count)
 	if err != nil {
 		return 0, fmt.Errorf("%s: count assigned numbers of %s: %w", t.d.Name, site, err)
 	}

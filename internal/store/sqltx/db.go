@@ -1,0 +1,55 @@
+package sqltx
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+)
+
+// DB is a database/sql pool that keeps its statements prepared: a
+// transaction runs each statement through a *sql.Stmt of the pool, which
+// database/sql prepares once on each connection that runs it and keeps for
+// the connection's life. Unprepared, SQLite parses and plans every
+// statement on every run (12% of the portal's CPU in the bench's profile).
+type DB struct {
+	*sql.DB
+	stmts sync.Map // query, as the code writes it → *sql.Stmt
+}
+
+// NewDB keeps the statements that transactions of pool run.
+func NewDB(pool *sql.DB) *DB { return &DB{DB: pool} }
+
+// stmt is the pool's statement for query, if one was prepared.
+func (db *DB) stmt(query string) *sql.Stmt {
+	if s, ok := db.stmts.Load(query); ok {
+		return s.(*sql.Stmt)
+	}
+	return nil
+}
+
+// prepare prepares query, with its placeholders bound, for the next
+// transactions. It needs a connection of its own, so it runs after a
+// transaction, never inside one: a transaction waiting for another of the
+// pool's connections could wait for ever (the SQLite writer has one).
+// Queries are the code's own strings, so the map holds a bounded set.
+func (db *DB) prepare(ctx context.Context, query string, bind func(string) string) {
+	if db.stmt(query) != nil {
+		return
+	}
+	s, err := db.PrepareContext(ctx, bind(query))
+	if err != nil {
+		return // the query runs unprepared, and its error is its own
+	}
+	if _, loaded := db.stmts.LoadOrStore(query, s); loaded {
+		_ = s.Close()
+	}
+}
+
+// Close closes the statements, then the pool.
+func (db *DB) Close() error {
+	db.stmts.Range(func(_, s any) bool {
+		_ = s.(*sql.Stmt).Close()
+		return true
+	})
+	return db.DB.Close()
+}

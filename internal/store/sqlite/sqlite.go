@@ -24,14 +24,17 @@ import (
 
 // Store is a portal.Store on one SQLite file.
 //
-// Writers share one connection, so Update calls of this process queue in
-// database/sql; each then runs in BEGIN IMMEDIATE, which takes SQLite's write
-// lock before the first read, so a rule's reads and writes see no other
-// writer, even one in another process (it waits up to busy_timeout). Readers
-// have their own pool and, thanks to WAL, never wait for the writer.
+// Writers share one connection, on which the Update calls of this process
+// run in batches (sqltx.Batcher): the calls queued while one batch commits
+// share the next transaction, each in its own savepoint, and so share one
+// fsync. Each batch runs in BEGIN IMMEDIATE, which takes SQLite's write lock
+// before the first read, so a rule's reads and writes see no other writer,
+// even one in another process (it waits up to busy_timeout). Readers have
+// their own pool and, thanks to WAL, never wait for the writer.
 type Store struct {
-	writer *sqltx.DB
-	reader *sqltx.DB
+	writer  *sqltx.DB
+	batches *sqltx.Batcher
+	reader  *sqltx.DB
 
 	// Clock stamps each transaction; nil is portal.SystemClock.
 	Clock portal.Clock
@@ -67,7 +70,9 @@ func Open(path string) (*Store, error) {
 	readers := max(4, 2*runtime.GOMAXPROCS(0))
 	reader.SetMaxOpenConns(readers)
 	reader.SetMaxIdleConns(readers)
-	return &Store{writer: sqltx.NewDB(writer), reader: sqltx.NewDB(reader)}, nil
+	s := &Store{writer: sqltx.NewDB(writer), reader: sqltx.NewDB(reader)}
+	s.batches = dialect.NewBatcher(s.writer)
+	return s, nil
 }
 
 // dsn builds a modernc.org/sqlite data source name: a file: URI, so any path
@@ -86,10 +91,11 @@ func dsn(path string, extra url.Values) string {
 	return (&url.URL{Scheme: "file", OmitHost: true, Path: path, RawQuery: q.Encode()}).String()
 }
 
-// Update runs fn in a BEGIN IMMEDIATE transaction and commits if fn returns
-// nil. An error or a panic in fn rolls everything back.
+// Update runs fn in a savepoint of the next batch's BEGIN IMMEDIATE
+// transaction and returns once that has committed. An error or a panic in
+// fn rolls back all that fn did, and nothing else.
 func (s *Store) Update(ctx context.Context, fn func(portal.Tx) error) error {
-	return dialect.Run(ctx, s.writer, nil, s.Clock, fn)
+	return s.batches.Run(ctx, s.Clock, fn)
 }
 
 // View runs fn in a read-only snapshot; writes inside it fail.
@@ -126,6 +132,7 @@ func uniqueViolation(err error) (constraint, detail string, ok bool) {
 
 // Close closes both pools; SQLite checkpoints the WAL as the last one closes.
 func (s *Store) Close() error {
+	s.batches.Close()
 	return errors.Join(s.reader.Close(), s.writer.Close())
 }
 

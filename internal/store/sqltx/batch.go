@@ -1,0 +1,157 @@
+package sqltx
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
+)
+
+// Batcher runs the writes of a pool of one connection in shared
+// transactions (group commit): one goroutine takes every write queued
+// while the last batch committed and runs each in its own SAVEPOINT of one
+// transaction, which it then commits, so they share one fsync. Each write is
+// still all-or-nothing: its error or panic rolls back to its savepoint, and
+// it is acknowledged only once the batch has committed.
+type Batcher struct {
+	d     *Dialect
+	db    *DB
+	queue chan *job
+	quit  chan struct{}
+	done  chan struct{}
+}
+
+// maxBatch bounds the writes of one transaction, so that one batch does
+// not hold the others' answers back for long.
+const maxBatch = 64
+
+type job struct {
+	ctx   context.Context
+	fn    func(portal.Tx) error
+	clock portal.Clock
+	err   error
+	panic any // what fn panicked with, to panic with again in Run
+	ended chan struct{}
+}
+
+// NewBatcher starts the goroutine that writes to db; Close stops it.
+func (d *Dialect) NewBatcher(db *DB) *Batcher {
+	b := &Batcher{d: d, db: db, queue: make(chan *job), quit: make(chan struct{}), done: make(chan struct{})}
+	go b.loop()
+	return b
+}
+
+// Run runs fn in the next batch and returns once that batch has committed
+// or fn has failed. The transaction's time is clock's (portal.SystemClock's
+// if nil). ctx cancels the wait for a batch; once fn runs, it runs to the
+// end, as interrupting a statement would roll the whole batch back.
+func (b *Batcher) Run(ctx context.Context, clock portal.Clock, fn func(portal.Tx) error) error {
+	if clock == nil {
+		clock = portal.SystemClock
+	}
+	j := &job{ctx: ctx, fn: fn, clock: clock, ended: make(chan struct{})}
+	select {
+	case b.queue <- j:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-b.quit:
+		return fmt.Errorf("%s: the store is closed", b.d.Name)
+	}
+	<-j.ended
+	if j.panic != nil {
+		panic(j.panic)
+	}
+	return j.err
+}
+
+// Close stops taking writes, after the batch under way.
+func (b *Batcher) Close() {
+	close(b.quit)
+	<-b.done
+}
+
+func (b *Batcher) loop() {
+	defer close(b.done)
+	for {
+		var batch []*job
+		select {
+		case j := <-b.queue:
+			batch = append(batch, j)
+		case <-b.quit:
+			return
+		}
+	more:
+		for len(batch) < maxBatch {
+			select {
+			case j := <-b.queue:
+				batch = append(batch, j)
+			default:
+				break more
+			}
+		}
+		b.commit(batch)
+	}
+}
+
+// commit runs a batch in one transaction and ends its jobs.
+func (b *Batcher) commit(batch []*job) {
+	ctx := context.Background()
+	var unprepared []string
+	defer func() {
+		for _, j := range batch {
+			close(j.ended)
+		}
+		for _, query := range unprepared {
+			b.db.prepare(ctx, query, b.d.bind)
+		}
+	}()
+	fail := func(err error) {
+		for _, j := range batch {
+			if j.err == nil && j.panic == nil {
+				j.err = err
+			}
+		}
+	}
+	sqlTx, err := b.db.BeginTx(ctx, nil)
+	if err != nil {
+		fail(fmt.Errorf("%s: begin: %w", b.d.Name, err))
+		return
+	}
+	defer func() { _ = sqlTx.Rollback() }()
+	for _, j := range batch {
+		if j.err = j.ctx.Err(); j.err != nil {
+			continue
+		}
+		t := &tx{ctx: context.WithoutCancel(j.ctx), db: b.db, tx: sqlTx, d: b.d, now: j.clock(), locked: map[string]bool{}}
+		if err := b.savepoint(t, j); err != nil {
+			fail(fmt.Errorf("%s: savepoint: %w", b.d.Name, err))
+			return
+		}
+		unprepared = append(unprepared, t.unprepared...)
+	}
+	if err := sqlTx.Commit(); err != nil {
+		fail(fmt.Errorf("%s: commit: %w", b.d.Name, err))
+	}
+}
+
+// savepoint runs j's fn in a savepoint of t's transaction, rolled back if
+// fn fails or panics. Its error is the savepoint's own, which breaks the
+// whole batch; fn's is j's.
+func (b *Batcher) savepoint(t *tx, j *job) (err error) {
+	if _, err := t.tx.ExecContext(t.ctx, "SAVEPOINT write"); err != nil {
+		return err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			j.panic = p
+		}
+		if j.err != nil || j.panic != nil {
+			if _, err = t.tx.ExecContext(t.ctx, "ROLLBACK TO write"); err != nil {
+				return
+			}
+		}
+		_, err = t.tx.ExecContext(t.ctx, "RELEASE write")
+	}()
+	j.err = j.fn(t)
+	return nil
+}

@@ -13,18 +13,18 @@ import (
 // statement on every run (12% of the portal's CPU in the bench's profile).
 type DB struct {
 	*sql.DB
-	stmts sync.Map // query, as the code writes it → *sql.Stmt
+	mu    sync.RWMutex
+	stmts map[string]*sql.Stmt // by query, as the code writes it
 }
 
 // NewDB keeps the statements that transactions of pool run.
-func NewDB(pool *sql.DB) *DB { return &DB{DB: pool} }
+func NewDB(pool *sql.DB) *DB { return &DB{DB: pool, stmts: map[string]*sql.Stmt{}} }
 
 // stmt is the pool's statement for query, if one was prepared.
 func (db *DB) stmt(query string) *sql.Stmt {
-	if s, ok := db.stmts.Load(query); ok {
-		return s.(*sql.Stmt)
-	}
-	return nil
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	return db.stmts[query]
 }
 
 // prepare prepares query, with its placeholders bound, for the next
@@ -40,16 +40,21 @@ func (db *DB) prepare(ctx context.Context, query string, bind func(string) strin
 	if err != nil {
 		return // the query runs unprepared, and its error is its own
 	}
-	if _, loaded := db.stmts.LoadOrStore(query, s); loaded {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.stmts[query] != nil {
 		_ = s.Close()
+		return
 	}
+	db.stmts[query] = s
 }
 
 // Close closes the statements, then the pool.
 func (db *DB) Close() error {
-	db.stmts.Range(func(_, s any) bool {
-		_ = s.(*sql.Stmt).Close()
-		return true
-	})
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	for _, s := range db.stmts {
+		_ = s.Close()
+	}
 	return db.DB.Close()
 }

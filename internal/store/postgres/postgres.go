@@ -52,7 +52,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	s := &Store{pool: pool, db: sqltx.NewDB(stdlib.OpenDBFromPool(pool))}
+	s := &Store{pool: pool, db: sqltx.NewDB(stdlib.OpenDBFromPool(pool), false)}
 	if err := dialect.Migrate(ctx, s.db.DB, migrationFiles, "migrations"); err != nil {
 		_ = s.Close()
 		return nil, fmt.Errorf("postgres: migrate: %w", err)

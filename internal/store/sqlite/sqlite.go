@@ -70,7 +70,7 @@ func Open(path string) (*Store, error) {
 	readers := max(4, 2*runtime.GOMAXPROCS(0))
 	reader.SetMaxOpenConns(readers)
 	reader.SetMaxIdleConns(readers)
-	s := &Store{writer: sqltx.NewDB(writer), reader: sqltx.NewDB(reader)}
+	s := &Store{writer: sqltx.NewDB(writer, true), reader: sqltx.NewDB(reader, true)}
 	s.batches = dialect.NewBatcher(s.writer)
 	return s, nil
 }

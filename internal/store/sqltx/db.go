@@ -11,14 +11,19 @@ import (
 // database/sql prepares once on each connection that runs it and keeps for
 // the connection's life. Unprepared, SQLite parses and plans every
 // statement on every run (12% of the portal's CPU in the bench's profile).
+// pgx keeps a statement cache on each of its own connections, which this
+// would only defeat, so the PostgreSQL store's DB does not prepare.
 type DB struct {
 	*sql.DB
+	prepares bool
 	mu    sync.RWMutex
 	stmts map[string]*sql.Stmt // by query, as the code writes it
 }
 
-// NewDB keeps the statements that transactions of pool run.
-func NewDB(pool *sql.DB) *DB { return &DB{DB: pool, stmts: map[string]*sql.Stmt{}} }
+// NewDB is pool, keeping the statements its transactions run if prepares.
+func NewDB(pool *sql.DB, prepares bool) *DB {
+	return &DB{DB: pool, prepares: prepares, stmts: map[string]*sql.Stmt{}}
+}
 
 // stmt is the pool's statement for query, if one was prepared.
 func (db *DB) stmt(query string) *sql.Stmt {

@@ -133,6 +133,9 @@ func (t *tx) exec(op, query string, args ...any) error {
 // pool has not prepared it yet; then it is noted, for Run to prepare once
 // the transaction is over (see DB).
 func (t *tx) prepared(query string) *sql.Stmt {
+	if !t.db.prepares {
+		return nil
+	}
 	s := t.db.stmt(query)
 	if s == nil {
 		t.unprepared = append(t.unprepared, query)

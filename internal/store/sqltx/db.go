@@ -16,8 +16,8 @@ import (
 type DB struct {
 	*sql.DB
 	prepares bool
-	mu    sync.RWMutex
-	stmts map[string]*sql.Stmt // by query, as the code writes it
+	mu       sync.RWMutex
+	stmts    map[string]*sql.Stmt // by query, as the code writes it
 }
 
 // NewDB is pool, keeping the statements its transactions run if prepares.

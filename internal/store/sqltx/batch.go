@@ -96,13 +96,13 @@ func (b *Batcher) loop() {
 // commit runs a batch in one transaction and ends its jobs.
 func (b *Batcher) commit(batch []*job) {
 	ctx := context.Background()
-	var unprepared []string
+	var ran []*tx
 	defer func() {
 		for _, j := range batch {
 			close(j.ended)
 		}
-		for _, query := range unprepared {
-			b.db.prepare(ctx, query, b.d.bind)
+		for _, t := range ran {
+			t.prepareWhatRanUnprepared()
 		}
 	}()
 	fail := func(err error) {
@@ -122,12 +122,12 @@ func (b *Batcher) commit(batch []*job) {
 		if j.err = j.ctx.Err(); j.err != nil {
 			continue
 		}
-		t := &tx{ctx: context.WithoutCancel(j.ctx), db: b.db, tx: sqlTx, d: b.d, now: j.clock(), locked: map[string]bool{}}
+		t := b.d.newTx(context.WithoutCancel(j.ctx), b.db, sqlTx, j.clock())
+		ran = append(ran, t)
 		if err := b.savepoint(t, j); err != nil {
 			fail(fmt.Errorf("%s: savepoint: %w", b.d.Name, err))
 			return
 		}
-		unprepared = append(unprepared, t.unprepared...)
 	}
 	if err := sqlTx.Commit(); err != nil {
 		fail(fmt.Errorf("%s: commit: %w", b.d.Name, err))

@@ -50,12 +50,22 @@ func (d *Dialect) Run(ctx context.Context, db *DB, opts *sql.TxOptions, clock po
 	if clock == nil {
 		clock = portal.SystemClock
 	}
-	t := &tx{ctx: ctx, db: db, d: d, now: clock(), locked: map[string]bool{}}
+	t := d.newTx(ctx, db, nil, clock())
 	err := t.do(opts, fn)
-	for _, query := range t.unprepared {
-		db.prepare(ctx, query, d.bind)
-	}
+	t.prepareWhatRanUnprepared()
 	return err
+}
+
+func (d *Dialect) newTx(ctx context.Context, db *DB, sqlTx *sql.Tx, now time.Time) *tx {
+	return &tx{ctx: ctx, db: db, tx: sqlTx, d: d, now: now, locked: map[string]bool{}}
+}
+
+// prepareWhatRanUnprepared prepares, once the transaction is over, the
+// statements that the pool had not prepared (see DB.prepare).
+func (t *tx) prepareWhatRanUnprepared() {
+	for _, query := range t.unprepared {
+		t.db.prepare(t.ctx, query, t.d.bind)
+	}
 }
 
 func (t *tx) do(opts *sql.TxOptions, fn func(portal.Tx) error) error {

@@ -110,8 +110,7 @@ func servePortal(t *testing.T, data string) (*exec.Cmd, string) {
 }
 
 // crashConfig is users crash0..crash(n-1), on +13125556000 and up, through
-// the proxy at endpoint,
-// with few and short retries, so that an apply whose portal died fails
+// the proxy at endpoint, with few and short retries, so that an apply whose portal died fails
 // soon rather than waits for it.
 func crashConfig(endpoint string, users int) string {
 	return fmt.Sprintf(`
@@ -122,15 +121,21 @@ provider "callingportal" {
   max_retries    = 1
   retry_wait_max = "200ms"
 }
+`, endpoint, testToken) + countedUsers("crash", users, 6000)
+}
 
+// countedUsers is HCL for users <name>0@example.com to
+// <name>(count-1)@example.com, on +1312555<first> and up.
+func countedUsers(name string, count, first int) string {
+	return fmt.Sprintf(`
 resource "callingportal_user" "u" {
   count        = %d
-  email        = "crash${count.index}@example.com"
-  first_name   = "Crash"
+  email        = "%s${count.index}@example.com"
+  first_name   = "User"
   last_name    = "User ${count.index}"
-  phone_number = format("+1312555%%04d", 6000 + count.index)
+  phone_number = format("+1312555%%04d", %d + count.index)
 }
-`, endpoint, testToken, users)
+`, count, name, first)
 }
 
 // TestBackendKilledMidApply applies 100 users, destroys them, applies them

@@ -139,21 +139,13 @@ func TestFaultsAtTwentyPercent(t *testing.T) {
 	inj, config := p.behindFaults(t, `retry_wait_max = "2s"`)
 	inj.SlowFor = 300 * time.Millisecond
 	service := p.serviceID(t, "Sales Hunt Group")
-	c.write(t, config(fmt.Sprintf(`
-resource "callingportal_user" "u" {
-  count        = %d
-  email        = "fault${count.index}@example.com"
-  first_name   = "Fault"
-  last_name    = "User ${count.index}"
-  phone_number = format("+1312555%%04d", 5000 + count.index)
-}
-
+	c.write(t, config(countedUsers("fault", users, 5000)+fmt.Sprintf(`
 resource "callingportal_number_assignment" "a" {
   count      = %d
   number     = format("+1312555%%04d", %d + count.index)
   service_id = %q
 }
-`, users, assignments, 5000+users, service)))
+`, assignments, 5000+users, service)))
 
 	seed := uint64(time.Now().UnixNano())
 	inj.Randomly(0.2, seed, nil, faults.Every...)

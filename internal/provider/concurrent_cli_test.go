@@ -26,15 +26,7 @@ func TestConcurrentAppliesShareTheLastStations(t *testing.T) {
 	for k := range runs {
 		run := *c
 		run.work = filepath.Join(c.dir, fmt.Sprintf("apply%d", k))
-		run.write(t, p.config(fmt.Sprintf(`
-resource "callingportal_user" "u" {
-  count        = %d
-  email        = "race%d.${count.index}@example.com"
-  first_name   = "Race"
-  last_name    = "Apply %d"
-  phone_number = format("+1312555%%04d", %d + count.index)
-}
-`, users, k, k, 3000+10*k)))
+		run.write(t, p.config(countedUsers(fmt.Sprintf("race%d.", k), users, 3000+10*k)))
 		runs[k] = &run
 	}
 

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
-	"github.com/callingportal/terraform-provider-callingportal/internal/seed"
 )
 
 func TestIdentifier(t *testing.T) {
@@ -55,7 +54,7 @@ func TestRanges(t *testing.T) {
 	t.Parallel()
 	single, runs := ranges([]string{"+13125550100", "+13125550101", "+13125550102", "+13125550105", "+441632960000", "+441632960001"})
 	if !slices.Equal(single, []string{"+13125550105"}) ||
-		!slices.Equal(runs, []seed.Range{{From: "+13125550100", To: "+13125550102"}, {From: "+441632960000", To: "+441632960001"}}) {
+		!slices.Equal(runs, []contract.NumberRange{{From: "+13125550100", To: "+13125550102"}, {From: "+441632960000", To: "+441632960001"}}) {
 		t.Errorf("ranges = %v, %v", single, runs)
 	}
 }

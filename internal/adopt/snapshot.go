@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
@@ -78,27 +77,19 @@ func WriteSeed(path string, sd seed.Seed) error {
 
 // ranges splits sorted E.164 numbers into runs of consecutive numbers of
 // one length (as ranges) and the numbers on their own.
-func ranges(sorted []string) (single []string, runs []seed.Range) {
-	for i := 0; i < len(sorted); {
-		j := i
-		for j+1 < len(sorted) && next(sorted[j], sorted[j+1]) {
-			j++
-		}
-		if j == i {
-			single = append(single, sorted[i])
+func ranges(sorted []string) (single []string, runs []contract.NumberRange) {
+	var all []contract.NumberRange
+	for _, n := range sorted {
+		all = contract.AppendToRuns(all, n)
+	}
+	for _, r := range all {
+		if r.From == r.To {
+			single = append(single, r.From)
 		} else {
-			runs = append(runs, seed.Range{From: sorted[i], To: sorted[j]})
+			runs = append(runs, r)
 		}
-		i = j + 1
 	}
 	return single, runs
-}
-
-// next says whether b is the number right after a, with as many digits.
-func next(a, b string) bool {
-	x, errA := strconv.ParseUint(strings.TrimPrefix(a, "+"), 10, 64)
-	y, errB := strconv.ParseUint(strings.TrimPrefix(b, "+"), 10, 64)
-	return errA == nil && errB == nil && len(a) == len(b) && y == x+1
 }
 
 func targetInput(b contract.TargetBase) contract.TargetInput {

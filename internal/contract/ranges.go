@@ -1,6 +1,16 @@
 package contract
 
-import "strconv"
+import (
+	"sort"
+	"strconv"
+)
+
+// NumberRange is an inclusive run of numbers of one length in E.164, such
+// as +13125550100 to +13125550199.
+type NumberRange struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
 
 // ExpandRange lists the numbers from..to, both included, in E.164. Both ends
 // may be written in any international spelling, but must be valid numbers
@@ -36,4 +46,33 @@ func ExpandRange(field, from, to string, limit int) ([]string, error) {
 		out = append(out, "+"+strconv.FormatUint(n, 10))
 	}
 	return out, nil
+}
+
+// AppendToRuns adds number, which follows every number in runs in E.164
+// order, to the last run when it is the number right after it, and as a run
+// of its own otherwise: folded this way, sorted numbers make the fewest runs.
+func AppendToRuns(runs []NumberRange, number string) []NumberRange {
+	if last := len(runs) - 1; last >= 0 && Adjacent(runs[last].To, number) {
+		runs[last].To = number
+		return runs
+	}
+	return append(runs, NumberRange{From: number, To: number})
+}
+
+// Adjacent says whether b is the number right after a, with as many digits.
+func Adjacent(a, b string) bool {
+	if len(a) != len(b) || len(a) < 2 || a[0] != '+' || b[0] != '+' {
+		return false
+	}
+	x, errA := strconv.ParseUint(a[1:], 10, 64)
+	y, errB := strconv.ParseUint(b[1:], 10, 64)
+	return errA == nil && errB == nil && y == x+1
+}
+
+// RunsContain says whether number is in one of runs, which are in E.164
+// order as AppendToRuns makes them. Between a run's ends in that order lie
+// exactly its numbers and numbers of other lengths, so the length decides.
+func RunsContain(runs []NumberRange, number string) bool {
+	i := sort.Search(len(runs), func(i int) bool { return runs[i].To >= number })
+	return i < len(runs) && runs[i].From <= number && len(runs[i].From) == len(number)
 }

@@ -51,3 +51,51 @@ func TestExpandRangeErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestRunsOfSortedNumbers: sorted numbers fold into the fewest runs, a run
+// breaks at a gap and where a number of another length sorts between, and
+// RunsContain finds exactly the numbers folded in.
+func TestRunsOfSortedNumbers(t *testing.T) {
+	t.Parallel()
+	numbers := []string{"+13125550099", "+13125550100", "+131255501000", "+13125550101", "+13125550102", "+13125550104", "+19999999999"}
+	var runs []NumberRange
+	for _, n := range numbers {
+		runs = AppendToRuns(runs, n)
+	}
+	want := []NumberRange{{"+13125550099", "+13125550100"}, {"+131255501000", "+131255501000"},
+		{"+13125550101", "+13125550102"}, {"+13125550104", "+13125550104"}, {"+19999999999", "+19999999999"}}
+	if !slices.Equal(runs, want) {
+		t.Fatalf("runs = %v, want %v", runs, want)
+	}
+	for _, n := range numbers {
+		if !RunsContain(runs, n) {
+			t.Errorf("RunsContain(%s) = false for a number folded in", n)
+		}
+	}
+	for _, n := range []string{"+13125550098", "+13125550103", "+1312555010", "+131255501001", "+13125550105", "+2", "", "+20000000000"} {
+		if RunsContain(runs, n) {
+			t.Errorf("RunsContain(%q) = true for a number not folded in", n)
+		}
+	}
+}
+
+func TestAdjacent(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"+13125550100", "+13125550101", true},
+		{"+13125550199", "+13125550200", true},
+		{"+13125550101", "+13125550100", false},
+		{"+13125550100", "+13125550102", false},
+		{"+1999", "+12000", false},
+		{"13125550100", "13125550101", false},
+		{"+", "+", false},
+		{"+1a", "+1b", false},
+	} {
+		if got := Adjacent(c.a, c.b); got != c.want {
+			t.Errorf("Adjacent(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+}

@@ -19,11 +19,11 @@ import (
 type Seed struct {
 	Site SiteSeed `json:"site"`
 	// Numbers and Ranges (inclusive, same length) make up the pool.
-	Numbers  []string  `json:"numbers,omitempty"`
-	Ranges   []Range   `json:"ranges,omitempty"`
-	Services []Service `json:"services,omitempty"`
-	Phones   []Phone   `json:"phones,omitempty"`
-	Users    []User    `json:"users,omitempty"`
+	Numbers  []string               `json:"numbers,omitempty"`
+	Ranges   []contract.NumberRange `json:"ranges,omitempty"`
+	Services []Service              `json:"services,omitempty"`
+	Phones   []Phone                `json:"phones,omitempty"`
+	Users    []User                 `json:"users,omitempty"`
 }
 
 // SiteSeed is the site itself.
@@ -59,12 +59,6 @@ type User struct {
 	LastName    string `json:"last_name"`
 	Extension   string `json:"extension,omitempty"`
 	PhoneNumber string `json:"phone_number"`
-}
-
-// Range is an inclusive run of numbers such as +13125550100 to +13125550199.
-type Range struct {
-	From string `json:"from"`
-	To   string `json:"to"`
 }
 
 // maxRange keeps a typo in a seed file from filling the disk.

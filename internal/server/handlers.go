@@ -150,10 +150,7 @@ const maxAddNumbers = 10000
 func (s *server) addNumbers(c *call) error {
 	var in struct {
 		Numbers []string `json:"numbers"`
-		Ranges  []struct {
-			From string `json:"from"`
-			To   string `json:"to"`
-		} `json:"ranges"`
+		Ranges  []contract.NumberRange `json:"ranges"`
 	}
 	if err := c.decode(&in); err != nil {
 		return err
@@ -233,6 +230,40 @@ func (s *server) listNumbers(c *call) error {
 	return view(s, c, func(tx portal.Tx) (list[contract.Number], error) {
 		rows, err := tx.ListNumbers(c.site, f, fetch(p))
 		return pageOf(rows, p, func(n contract.Number) string { return n.Number }), err
+	})
+}
+
+// listNumberRanges answers with the numbers that match the filters folded
+// into runs of consecutive numbers, a page of up to limit runs. It reads the
+// rows in pages of the store's and stops at the first row of the run after
+// the page's last, so a page never cuts a run.
+func (s *server) listNumberRanges(c *call) error {
+	p, err := c.page()
+	if err != nil {
+		return err
+	}
+	f, err := NumberFilter(c.r.URL.Query())
+	if err != nil {
+		return err
+	}
+	last := func(r contract.NumberRange) string { return r.To }
+	return view(s, c, func(tx portal.Tx) (list[contract.NumberRange], error) {
+		var runs []contract.NumberRange
+		for rows := (portal.Page{After: p.After, Limit: maxLimit}); ; {
+			page, err := tx.ListNumbers(c.site, f, rows)
+			if err != nil {
+				return list[contract.NumberRange]{}, err
+			}
+			for _, n := range page {
+				if runs = contract.AppendToRuns(runs, n.Number); len(runs) > p.Limit {
+					return pageOf(runs, p, last), nil
+				}
+			}
+			if len(page) < rows.Limit {
+				return pageOf(runs, p, last), nil
+			}
+			rows.After = page[len(page)-1].Number
+		}
 	})
 }
 

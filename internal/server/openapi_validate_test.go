@@ -211,6 +211,8 @@ func TestOpenAPIValidatesResponses(t *testing.T) {
 		{method: "GET", path: "/v1/sites/site-a/numbers?status=free", secret: a, status: 422, badRequest: true},
 		{method: "GET", path: "/v1/sites/site-a/numbers/export.csv?status=available", secret: a, status: 200},
 		{method: "GET", path: "/v1/sites/site-a/numbers/export.csv?prefix=abc", secret: a, status: 422, badRequest: true},
+		{method: "GET", path: "/v1/sites/site-a/numbers/ranges?status=available&limit=1", secret: a, status: 200},
+		{method: "GET", path: "/v1/sites/site-z/numbers/ranges", secret: e.admin, status: 404},
 		{method: "GET", path: n100, secret: a, status: 200},
 		{method: "GET", path: "/v1/sites/site-a/numbers/%2B13125550999", secret: a, status: 404},
 		{method: "GET", path: "/v1/sites/site-a/numbers/12345", secret: a, status: 422},

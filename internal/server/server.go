@@ -70,6 +70,7 @@ var routes = []route{
 	{"GET", "/v1/sites/{site}/numbers", siteScope, false, (*server).listNumbers},
 	// More specific than {number}, so ServeMux routes it here.
 	{"GET", "/v1/sites/{site}/numbers/export.csv", siteScope, false, (*server).exportNumbers},
+	{"GET", "/v1/sites/{site}/numbers/ranges", siteScope, false, (*server).listNumberRanges},
 	{"GET", "/v1/sites/{site}/numbers/{number}", siteScope, false, (*server).getNumber},
 	{"PUT", "/v1/sites/{site}/numbers/{number}/assignment", siteScope, true, (*server).assignNumber},
 	{"DELETE", "/v1/sites/{site}/numbers/{number}/assignment", siteScope, true, (*server).unassignNumber},

@@ -553,6 +553,35 @@ func TestPagination(t *testing.T) {
 	}
 }
 
+// TestNumberRanges: the ranges list folds the numbers a filter matches into
+// runs of consecutive numbers, a page of runs never cuts one, and a run
+// longer than the store's page of rows is still one run.
+func TestNumberRanges(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Options{})
+	a := e.site("site-a", 10, append(numbers(100, 124), numbers(130, 131)...)...)
+	for _, n := range []string{"+13125550103", "+13125550110"} {
+		e.ok(e.do("POST", "/v1/sites/site-a/users", a, map[string]any{"email": "u" + n[8:] + "@example.com",
+			"first_name": "U", "last_name": n[8:], "phone_number": n}), 201, nil)
+	}
+	run := func(r contract.NumberRange) string { return r.From + ".." + r.To }
+	free := []string{"+13125550100..+13125550102", "+13125550104..+13125550109", "+13125550111..+13125550124", "+13125550130..+13125550131"}
+	for _, limit := range []int{1, 2, 3, 1000} {
+		if got := walk(e, "/v1/sites/site-a/numbers/ranges?status=available", a, limit, run); !slices.Equal(got, free) {
+			t.Errorf("available runs, pages of %d: %v, want %v", limit, got, free)
+		}
+	}
+	if got := walk(e, "/v1/sites/site-a/numbers/ranges?status=assigned", a, 1000, run); !slices.Equal(got, []string{"+13125550103..+13125550103", "+13125550110..+13125550110"}) {
+		t.Errorf("assigned runs: %v", got)
+	}
+	b := e.site("site-b", 0, numbers(2000, 4499)...)
+	if got := walk(e, "/v1/sites/site-b/numbers/ranges", b, 1, run); !slices.Equal(got, []string{"+13125552000..+13125554499"}) {
+		t.Errorf("2,500 consecutive numbers: %v, want one run", got)
+	}
+	e.ok(e.do("GET", "/v1/sites/site-a/numbers/ranges?status=free", a, nil), 422, nil)
+	e.ok(e.do("GET", "/v1/sites/site-b/numbers/ranges", a, nil), 403, nil)
+}
+
 // walk reads every page of a list and returns the keys in order, checking
 // page sizes and that only the last page lacks next_cursor.
 func walk[T any](e *env, path, secret string, limit int, key func(T) string) []string {

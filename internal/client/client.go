@@ -41,6 +41,9 @@ type Users interface {
 type Numbers interface {
 	Read(ctx context.Context, number string) (contract.Number, error)
 	List(ctx context.Context, f contract.NumberFilter) ([]contract.Number, error)
+	// Ranges lists the numbers that match f as runs of consecutive numbers,
+	// in E.164 order: a large pool in few pages (see contract.RunsContain).
+	Ranges(ctx context.Context, f contract.NumberFilter) ([]contract.NumberRange, error)
 	// Assign points a number at a phone or service. With onlyIfAvailable it
 	// fails with ErrNumberUnavailable instead of moving a held number.
 	Assign(ctx context.Context, number string, t contract.Target, onlyIfAvailable bool) (contract.Number, error)

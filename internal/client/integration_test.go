@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -411,6 +412,11 @@ func TestPortalRoundTrip(t *testing.T) {
 	}
 	if some, err := c.Numbers.List(ctx, contract.NumberFilter{Prefix: "+1312555010"}); err != nil || len(some) != 10 {
 		t.Errorf("prefix filter: %d numbers, %v", len(some), err)
+	}
+	p.faults.Reset()
+	runs, err := c.Numbers.Ranges(ctx, contract.NumberFilter{Status: contract.StatusAvailable, Prefix: "+13125551"})
+	if err != nil || !slices.Equal(runs, []contract.NumberRange{{From: "+13125551000", To: "+13125551999"}}) || p.faults.Count(http.MethodGet) != 1 {
+		t.Errorf("ranges: %v in %d requests, %v; want 1,000 numbers as one run in one request", runs, p.faults.Count(http.MethodGet), err)
 	}
 
 	svc, err := c.Services.Create(ctx, contract.ServiceInput{TargetInput: contract.TargetInput{Name: new("Support queue")}, Type: new("call_queue")})

@@ -22,6 +22,10 @@ func (s *numbers) List(ctx context.Context, f contract.NumberFilter) ([]contract
 	return listAll[contract.Number](ctx, s.c, s.c.sitePath("numbers"), numberQuery(f))
 }
 
+func (s *numbers) Ranges(ctx context.Context, f contract.NumberFilter) ([]contract.NumberRange, error) {
+	return listAll[contract.NumberRange](ctx, s.c, s.c.sitePath("numbers", "ranges"), numberQuery(f))
+}
+
 func (s *numbers) Assign(ctx context.Context, number string, t contract.Target, onlyIfAvailable bool) (contract.Number, error) {
 	return call[contract.Number](ctx, s.c, http.MethodPut, s.c.sitePath("numbers", number, "assignment"), t,
 		ifNoneMatchAny(onlyIfAvailable), idempotencyKey())

@@ -92,7 +92,7 @@ type planLedger struct {
 // sitePicture is the site as the ledger first read it in this run.
 type sitePicture struct {
 	inv  contract.Inventory
-	free map[string]bool // the available numbers, canonical
+	free []contract.NumberRange // the available numbers, as runs
 }
 
 type claim struct {
@@ -108,7 +108,8 @@ type claim struct {
 // with an error matching client.ErrNotFound for a number not in the pool.
 type ledgerPortal interface {
 	ReadNumber(ctx context.Context, number string) (contract.Number, error)
-	AvailableNumbers(ctx context.Context) ([]contract.Number, error)
+	// AvailableRanges lists the available numbers as runs, in E.164 order.
+	AvailableRanges(ctx context.Context) ([]contract.NumberRange, error)
 	ReadInventory(ctx context.Context) (contract.Inventory, error)
 	Site() string
 	// Holders lists the site's users, phones or services; ReadHolder reads
@@ -126,8 +127,8 @@ func (p clientPortal) ReadNumber(ctx context.Context, number string) (contract.N
 	return p.cl.Numbers.Read(ctx, number)
 }
 
-func (p clientPortal) AvailableNumbers(ctx context.Context) ([]contract.Number, error) {
-	return p.cl.Numbers.List(ctx, contract.NumberFilter{Status: contract.StatusAvailable})
+func (p clientPortal) AvailableRanges(ctx context.Context) ([]contract.NumberRange, error) {
+	return p.cl.Numbers.Ranges(ctx, contract.NumberFilter{Status: contract.StatusAvailable})
 }
 
 func (p clientPortal) ReadInventory(ctx context.Context) (contract.Inventory, error) {
@@ -163,7 +164,7 @@ func (l *planLedger) check(ctx context.Context, c numberClaim, diags *diag.Diagn
 		addPortalError(diags, errorAttribute(err, nil, c.attr), what, err)
 		return
 	}
-	if !pic.free[c.number] {
+	if !contract.RunsContain(pic.free, c.number) {
 		n, err := l.portal.ReadNumber(ctx, c.number)
 		switch {
 		case errors.Is(err, client.ErrNotFound):
@@ -321,7 +322,7 @@ func (l *planLedger) picture(ctx context.Context) (pic *sitePicture, what string
 	if l.pic != nil {
 		return l.pic, "", nil
 	}
-	available, err := l.portal.AvailableNumbers(ctx)
+	free, err := l.portal.AvailableRanges(ctx)
 	if err != nil {
 		return nil, "list the available numbers", err
 	}
@@ -329,10 +330,7 @@ func (l *planLedger) picture(ctx context.Context) (pic *sitePicture, what string
 	if err != nil {
 		return nil, "read the station inventory", err
 	}
-	pic = &sitePicture{inv: inv, free: make(map[string]bool, len(available))}
-	for _, n := range available {
-		pic.free[n.Number] = true
-	}
+	pic = &sitePicture{inv: inv, free: free}
 	l.pic = pic
 	return pic, "", nil
 }

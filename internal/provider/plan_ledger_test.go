@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -106,7 +107,7 @@ func (p *fakePortal) ReadNumber(_ context.Context, number string) (contract.Numb
 	return n, nil
 }
 
-func (p *fakePortal) AvailableNumbers(context.Context) ([]contract.Number, error) {
+func (p *fakePortal) AvailableRanges(context.Context) ([]contract.NumberRange, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.lists++
@@ -114,13 +115,18 @@ func (p *fakePortal) AvailableNumbers(context.Context) ([]contract.Number, error
 		delete(p.failNext, "available")
 		return nil, err
 	}
-	var available []contract.Number
+	var available []string
 	for _, n := range p.numbers {
 		if n.Status == contract.StatusAvailable {
-			available = append(available, n)
+			available = append(available, n.Number)
 		}
 	}
-	return available, nil
+	slices.Sort(available)
+	var runs []contract.NumberRange
+	for _, n := range available {
+		runs = contract.AppendToRuns(runs, n)
+	}
+	return runs, nil
 }
 
 func (p *fakePortal) ReadInventory(context.Context) (contract.Inventory, error) {

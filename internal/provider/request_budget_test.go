@@ -11,23 +11,24 @@ import (
 	"time"
 )
 
-// TestRequestBudget runs the real CLI over a site of 2,000 numbers and
+// TestRequestBudget runs the real CLI over a site of 8,100 numbers and
 // counts, from the portal's /v1/metrics, the requests each step sends: the
 // plan and the apply of 1,000 new assignments and 100 users each read the
 // site once, not once per resource (N writes and at most 5 + N/500 reads,
 // the adoption issue's budget), and a no-op plan over all of them reads at
 // most as many lists.
 //
-// The plan checks read the available numbers in pages of 1,000 (the API's
-// largest), so their cost follows the site's free numbers, not the plan:
-// here about 1,990, 2 pages. With the inventory, the users (for emails)
-// and the phones and services that the assignments ring, a plan or apply
-// reads 6 times.
+// The plan checks read the available numbers as runs of consecutive
+// numbers, so their cost follows how the free numbers are spread, not how
+// many there are: here about 8,000 free numbers in one run, one request
+// (read as pages of 1,000 numbers, they were 8). With the inventory, the
+// users (for emails) and the phones and services that the assignments
+// ring, a plan or apply reads 5 times.
 func TestRequestBudget(t *testing.T) {
 	c := newCLI(t)
 	p := startPortal(t)
 	const assignments, users = 1000, 100
-	p.addNumbers(t, 2000, 1900) // 2,000 with the demo's 100
+	p.addNumbers(t, 2000, 8000) // 8,100 with the demo's 100
 	p.setAvailable(t, assignments+users)
 	service, phone := p.serviceID(t, "After Hours"), p.phoneID(t, "Lobby Phone")
 	c.write(t, p.config(fmt.Sprintf(`

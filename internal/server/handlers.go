@@ -149,7 +149,7 @@ const maxAddNumbers = 10000
 
 func (s *server) addNumbers(c *call) error {
 	var in struct {
-		Numbers []string `json:"numbers"`
+		Numbers []string               `json:"numbers"`
 		Ranges  []contract.NumberRange `json:"ranges"`
 	}
 	if err := c.decode(&in); err != nil {

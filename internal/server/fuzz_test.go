@@ -259,7 +259,7 @@ func placeholders(body string) [][]byte {
 
 // listPaths are the lists that take limit, cursor and filters.
 var listPaths = []string{"/v1/sites", "/v1/sites/fz/numbers", "/v1/sites/fz/numbers/export.csv",
-	"/v1/sites/fz/users", "/v1/sites/fz/phones", "/v1/sites/fz/services"}
+	"/v1/sites/fz/users", "/v1/sites/fz/phones", "/v1/sites/fz/services", "/v1/sites/fz/numbers/ranges"}
 
 // FuzzListQuery sends a raw query string (limit, cursor, filters, bad
 // escapes) to the list the first byte picks. A cursor the list issued is

@@ -10,12 +10,12 @@ import (
 	"io"
 	"log"
 	"os"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/adopt"
 	"github.com/callingportal/terraform-provider-callingportal/internal/backend"
+	"github.com/callingportal/terraform-provider-callingportal/internal/pluginlog"
 	"github.com/callingportal/terraform-provider-callingportal/internal/provider"
 )
 
@@ -49,8 +49,8 @@ func main() {
 	flag.Usage = usage
 	flag.Parse()
 
-	if !debug && !logsWatched(os.Environ()) {
-		quietLogs()
+	if !debug {
+		pluginlog.QuietUnlessWatched("callingportal")
 	}
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/callingportal/callingportal",
@@ -58,29 +58,6 @@ func main() {
 	})
 	if err != nil {
 		log.Fatal(err)
-	}
-}
-
-// logsWatched says whether anyone can read the provider's log: Terraform
-// keeps the lines its plugins write only when a TF_LOG variable is set (the
-// plugin inherits Terraform's environment), and in -debug mode they go to
-// the terminal.
-func logsWatched(environ []string) bool {
-	for _, kv := range environ {
-		if strings.HasPrefix(kv, "TF_LOG") {
-			return true
-		}
-	}
-	return false
-}
-
-// quietLogs turns off the SDK's loggers (the framework's and the protocol's
-// inherit its level) and the provider's. They default to trace, so every
-// RPC formats JSON lines that Terraform then throws away: about a fifth of
-// the provider's CPU in an apply of 100 users.
-func quietLogs() {
-	for _, name := range []string{"TF_LOG_SDK", "TF_LOG_PROVIDER_CALLINGPORTAL"} {
-		_ = os.Setenv(name, "off")
 	}
 }
 

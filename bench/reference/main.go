@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/bench/reference"
+	"github.com/callingportal/terraform-provider-callingportal/internal/pluginlog"
 )
 
 func main() {
@@ -18,6 +19,8 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	// As ours does, so that the floor stays a floor.
+	pluginlog.QuietUnlessWatched("reference")
 	if err := providerserver.Serve(context.Background(), reference.New(s), providerserver.ServeOpts{
 		Address: "registry.terraform.io/callingportal/reference",
 	}); err != nil {

@@ -41,6 +41,10 @@ type Tx interface {
 	GetNumber(site, number string) (contract.Number, error)
 	// ListNumbers pages numbers in E.164 order; AssignedName is filled in.
 	ListNumbers(site string, f contract.NumberFilter, p Page) ([]contract.Number, error)
+	// NumberRuns folds the numbers that f matches, after p.After, into runs
+	// of consecutive numbers (contract.AppendToRuns), in E.164 order: at
+	// most p.Limit runs (all when 0), each one whole.
+	NumberRuns(site string, f contract.NumberFilter, p Page) ([]contract.NumberRange, error)
 	PutNumber(site string, n contract.Number) error // insert or update by contract.Number
 	CountAssigned(site string) (int, error)
 

@@ -234,9 +234,7 @@ func (s *server) listNumbers(c *call) error {
 }
 
 // listNumberRanges answers with the numbers that match the filters folded
-// into runs of consecutive numbers, a page of up to limit runs. It reads the
-// rows in pages of the store's and stops at the first row of the run after
-// the page's last, so a page never cuts a run.
+// into runs of consecutive numbers, a page of up to limit runs, none cut.
 func (s *server) listNumberRanges(c *call) error {
 	p, err := c.page()
 	if err != nil {
@@ -246,24 +244,9 @@ func (s *server) listNumberRanges(c *call) error {
 	if err != nil {
 		return err
 	}
-	last := func(r contract.NumberRange) string { return r.To }
 	return view(s, c, func(tx portal.Tx) (list[contract.NumberRange], error) {
-		var runs []contract.NumberRange
-		for rows := (portal.Page{After: p.After, Limit: maxLimit}); ; {
-			page, err := tx.ListNumbers(c.site, f, rows)
-			if err != nil {
-				return list[contract.NumberRange]{}, err
-			}
-			for _, n := range page {
-				if runs = contract.AppendToRuns(runs, n.Number); len(runs) > p.Limit {
-					return pageOf(runs, p, last), nil
-				}
-			}
-			if len(page) < rows.Limit {
-				return pageOf(runs, p, last), nil
-			}
-			rows.After = page[len(page)-1].Number
-		}
+		runs, err := tx.NumberRuns(c.site, f, fetch(p))
+		return pageOf(runs, p, func(r contract.NumberRange) string { return r.To }), err
 	})
 }
 

@@ -273,30 +273,64 @@ func (t *tx) GetNumber(site, number string) (contract.Number, error) {
 }
 
 func (t *tx) ListNumbers(site string, f contract.NumberFilter, p portal.Page) ([]contract.Number, error) {
-	query, args := numberSelect, []any{site}
-	where := func(cond string, arg any) {
-		query += " AND " + cond
+	where, args := numberWhere(site, f, p.After)
+	return list(t, scanNumber, p, numberSelect+where+" ORDER BY n.number", args...)
+}
+
+// NumberRuns reads only the numbers, not their holders, and stops at the
+// first row of the run after the last it may return.
+func (t *tx) NumberRuns(site string, f contract.NumberFilter, p portal.Page) ([]contract.NumberRange, error) {
+	where, args := numberWhere(site, f, p.After)
+	rows, err := t.query("SELECT n.number FROM numbers n\nWHERE n.site = ?"+where+" ORDER BY n.number", args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: number runs: %w", t.d.Name, err)
+	}
+	defer rows.Close()
+	var runs []contract.NumberRange
+	for rows.Next() {
+		var number string
+		if err := rows.Scan(&number); err != nil {
+			return nil, fmt.Errorf("%s: number runs: %w", t.d.Name, err)
+		}
+		if p.Limit > 0 && len(runs) == p.Limit && !contract.Adjacent(runs[len(runs)-1].To, number) {
+			return runs, nil
+		}
+		runs = contract.AppendToRuns(runs, number)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: number runs: %w", t.d.Name, err)
+	}
+	return runs, nil
+}
+
+// numberWhere is the conditions of f, and of a page after after, that
+// follow "WHERE n.site = ?", with their arguments, site first.
+func numberWhere(site string, f contract.NumberFilter, after string) (string, []any) {
+	var where strings.Builder
+	args := []any{site}
+	and := func(cond string, arg any) {
+		where.WriteString(" AND " + cond)
 		args = append(args, arg)
 	}
 	if f.Status != "" {
-		where("n.status = ?", f.Status)
+		and("n.status = ?", f.Status)
 	}
 	if f.AssignedType != "" {
-		where("n.assigned_type = ?", f.AssignedType)
+		and("n.assigned_type = ?", f.AssignedType)
 	}
 	if f.AssignedID != "" {
-		where("n.assigned_id = ?", f.AssignedID)
+		and("n.assigned_id = ?", f.AssignedID)
 	}
 	if f.Prefix != "" {
 		// Numbers are digits and '+', so SQLite's case folding cannot
 		// matter; PostgreSQL's "C" collation makes this a range scan of
 		// the primary key.
-		where(`n.number LIKE ? ESCAPE '\'`, likePrefix(f.Prefix))
+		and(`n.number LIKE ? ESCAPE '\'`, likePrefix(f.Prefix))
 	}
-	if p.After != "" {
-		where("n.number > ?", p.After)
+	if after != "" {
+		and("n.number > ?", after)
 	}
-	return list(t, scanNumber, p, query+" ORDER BY n.number", args...)
+	return where.String(), args
 }
 
 func (t *tx) PutNumber(site string, n contract.Number) error {

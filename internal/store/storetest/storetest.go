@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) portal.Store) {
 		{"Tokens", testTokens},
 		{"Idempotency", testIdempotency},
 		{"ListNumbers", testListNumbers},
+		{"NumberRuns", testNumberRuns},
 		{"ListPages", testListPages},
 		{"ConcurrentAssignments", testConcurrentAssignments},
 		{"RollbackOnError", testRollbackOnError},
@@ -1043,6 +1044,45 @@ func testListNumbers(t *testing.T, open func(*testing.T) portal.Store) {
 	}))
 	if got := list(contract.NumberFilter{Prefix: "+1212"}); got != nil {
 		t.Errorf("site s1 lists site s2's numbers: %v", got)
+	}
+}
+
+// testNumberRuns: the numbers a filter matches fold into runs in E.164
+// order; a limit returns that many whole runs, never a cut one; After
+// starts after a number.
+func testNumberRuns(t *testing.T, open func(*testing.T) portal.Store) {
+	f := newFixture(t, open, 10, append(nums(10), "+14155550100")...)
+	desk := f.phone("Desk")
+	for _, i := range []int{1, 3, 5} {
+		f.mustAssign(num(i), desk)
+	}
+	runs := func(filter contract.NumberFilter, p portal.Page) []string {
+		t.Helper()
+		var out []string
+		for _, r := range view(f, func(tx portal.Tx) ([]contract.NumberRange, error) { return tx.NumberRuns(site, filter, p) }) {
+			out = append(out, r.From+".."+r.To)
+		}
+		return out
+	}
+	run := func(from, to string) string { return from + ".." + to }
+	available := contract.NumberFilter{Status: contract.StatusAvailable}
+	for _, tc := range []struct {
+		filter contract.NumberFilter
+		page   portal.Page
+		want   []string
+	}{
+		{contract.NumberFilter{}, portal.Page{}, []string{run(num(0), num(9)), run("+14155550100", "+14155550100")}},
+		{contract.NumberFilter{}, portal.Page{Limit: 1}, []string{run(num(0), num(9))}},
+		{available, portal.Page{}, []string{run(num(0), num(0)), run(num(2), num(2)), run(num(4), num(4)),
+			run(num(6), num(9)), run("+14155550100", "+14155550100")}},
+		{available, portal.Page{Limit: 4}, []string{run(num(0), num(0)), run(num(2), num(2)), run(num(4), num(4)), run(num(6), num(9))}},
+		{available, portal.Page{After: num(6), Limit: 1}, []string{run(num(7), num(9))}},
+		{contract.NumberFilter{Status: contract.StatusAssigned, Prefix: "+1312"}, portal.Page{}, []string{run(num(1), num(1)), run(num(3), num(3)), run(num(5), num(5))}},
+		{available, portal.Page{After: "+2"}, nil},
+	} {
+		if got := runs(tc.filter, tc.page); !slices.Equal(got, tc.want) {
+			t.Errorf("NumberRuns(%+v, %+v) = %q, want %q", tc.filter, tc.page, got, tc.want)
+		}
 	}
 }
 

@@ -194,6 +194,19 @@ func (s *server) idempotencyCutoff() time.Time {
 	return s.opts.Clock().Add(-s.opts.IdempotencyTTL)
 }
 
+// sweepEvery is how often writes delete the expired idempotency records: a
+// sweep on every write was one more statement in each, under the site's
+// lock. A record read is checked against the cutoff anyway, so one that
+// has expired but is not yet swept is never replayed.
+const sweepEvery = time.Minute
+
+// sweepDue says whether this write should sweep, and if so claims the sweep:
+// at most one write per sweepEvery does, across the server's goroutines.
+func (s *server) sweepDue() bool {
+	now, last := s.opts.Clock().UnixNano(), s.swept.Load()
+	return now-last >= int64(sweepEvery) && s.swept.CompareAndSwap(last, now)
+}
+
 // createdExists says whether the object at location, which a create
 // answered with, still exists: a create is replayed only while it does, so
 // that a key that a later run sends again (see the client's createKey)
@@ -256,7 +269,14 @@ func (s *server) write(c *call, fn func(portal.Tx) (reply, error)) error {
 	var rep reply
 	replayed := false
 	err := s.store.Update(c.r.Context(), func(tx portal.Tx) error {
-		if err := siteExists(tx, c.site); err != nil {
+		if idempotent && c.site != "" {
+			// Lock the site first so that two retries racing on a store with
+			// row locks cannot both miss the record and both create.
+			if _, err := tx.LockSite(c.site); err != nil {
+				return err
+			}
+		}
+		if err := siteExists(tx, c.site); err != nil { // read under the lock, when taken
 			return err
 		}
 		records, ok := tx.(replay.Tx)
@@ -264,19 +284,15 @@ func (s *server) write(c *call, fn func(portal.Tx) (reply, error)) error {
 			return fmt.Errorf("server: the store keeps no idempotency records (%T is no replay.Tx)", tx)
 		}
 		if idempotent {
-			// Lock the site first so that two retries racing on a store with
-			// row locks cannot both miss the record and both create.
-			if c.site != "" {
-				if _, err := tx.LockSite(c.site); err != nil {
+			cutoff := s.idempotencyCutoff()
+			if s.sweepDue() {
+				if err := records.DeleteIdempotencyBefore(cutoff); err != nil {
 					return err
 				}
 			}
-			if err := records.DeleteIdempotencyBefore(s.idempotencyCutoff()); err != nil {
-				return err
-			}
 			rec, err := records.GetIdempotency(c.tok.ID, key)
 			switch {
-			case contract.CodeOf(err) == contract.CodeNotFound:
+			case contract.CodeOf(err) == contract.CodeNotFound, err == nil && rec.CreatedAt.Before(cutoff):
 			case err != nil:
 				return err
 			case rec.RequestHash != hash:

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
@@ -105,6 +106,9 @@ type server struct {
 	mux      *http.ServeMux
 	counts   metrics
 	tokens   tokenCache
+	// swept is when a write last deleted the expired idempotency records
+	// (UnixNano of the server's clock); see sweepDue.
+	swept atomic.Int64
 }
 
 // New returns the API handler over store.

@@ -831,3 +831,19 @@ func TestIdempotencyKeysExpire(t *testing.T) {
 		t.Fatal("an expired key was replayed")
 	}
 }
+
+// TestIdempotencyKeyExpiredBeforeTheSweep: a record past its TTL that no
+// write has swept yet (sweeps run once a minute) still counts as gone.
+func TestIdempotencyKeyExpiredBeforeTheSweep(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	e := newEnv(t, Options{IdempotencyTTL: 10 * time.Second, Clock: clock.Now})
+	a := e.site("site-a", 1)
+	e.ok(e.do("POST", "/v1/sites/site-a/phones", a, map[string]any{"name": "A"}, "Idempotency-Key", "k"), 201, nil)
+	clock.Advance(11 * time.Second) // expired; the next sweep is due in 49 s
+	r := e.do("POST", "/v1/sites/site-a/phones", a, map[string]any{"name": "B"}, "Idempotency-Key", "k")
+	e.ok(r, 201, nil)
+	if r.header.Get("Idempotent-Replayed") != "" {
+		t.Fatal("an expired key was replayed")
+	}
+}

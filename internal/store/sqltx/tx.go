@@ -57,7 +57,7 @@ func (d *Dialect) Run(ctx context.Context, db *DB, opts *sql.TxOptions, clock po
 }
 
 func (d *Dialect) newTx(ctx context.Context, db *DB, sqlTx *sql.Tx, now time.Time) *tx {
-	return &tx{ctx: ctx, db: db, tx: sqlTx, d: d, now: now, locked: map[string]bool{}}
+	return &tx{ctx: ctx, db: db, tx: sqlTx, d: d, now: now, locked: map[string]contract.Site{}}
 }
 
 // prepareWhatRanUnprepared prepares, once the transaction is over, the
@@ -113,7 +113,10 @@ type tx struct {
 	tx     *sql.Tx
 	d      *Dialect
 	now    time.Time
-	locked map[string]bool // the sites LockSite locked
+	// locked holds the sites LockSite locked, as this transaction has them:
+	// under the lock no other transaction can change the row, so reading
+	// it again (every rule that counts stations does) needs no query.
+	locked map[string]contract.Site
 	// unprepared are the queries run that the pool had not prepared.
 	unprepared []string
 }
@@ -232,14 +235,20 @@ func (t *tx) remove(table, kind, site, id string) error {
 // LockSite runs the dialect's LockSite, which takes the lock that serialises
 // the writers of a site, and remembers that this transaction holds it.
 func (t *tx) LockSite(site string) (contract.Site, error) {
+	if s, ok := t.locked[site]; ok {
+		return s, nil
+	}
 	s, err := get(t, scanSite, "site", site, "SELECT "+siteColumns+" FROM sites WHERE id = ?"+t.d.LockSite, site)
 	if err == nil {
-		t.locked[site] = true
+		t.locked[site] = s
 	}
 	return s, err
 }
 
 func (t *tx) GetSite(site string) (contract.Site, error) {
+	if s, ok := t.locked[site]; ok {
+		return s, nil
+	}
 	return get(t, scanSite, "site", site, "SELECT "+siteColumns+" FROM sites WHERE id = ?", site)
 }
 
@@ -251,9 +260,13 @@ func (t *tx) ListSites() ([]contract.Site, error) {
 // a site created meanwhile by another transaction (CreateSite has no lock to
 // take) is a conflict rather than overwritten.
 func (t *tx) PutSite(s contract.Site) error {
-	if t.locked[s.ID] {
-		return t.exec("put site "+s.ID, `UPDATE sites SET name = ?, stations_purchased = ?, version = ?, created_at = ?
+	if _, ok := t.locked[s.ID]; ok {
+		err := t.exec("put site "+s.ID, `UPDATE sites SET name = ?, stations_purchased = ?, version = ?, created_at = ?
 WHERE id = ?`, s.Name, s.StationsPurchased, s.Version, formatTime(s.CreatedAt), s.ID)
+		if err == nil {
+			t.locked[s.ID] = s
+		}
+		return err
 	}
 	err := t.exec("put site "+s.ID, `INSERT INTO sites (`+siteColumns+`) VALUES (?, ?, ?, ?, ?)`,
 		s.ID, s.Name, s.StationsPurchased, s.Version, formatTime(s.CreatedAt))

@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) portal.Store) {
 		{"TargetUniqueness", testTargetUniqueness},
 		{"RetriedWritesAreSafe", testRetriedWrites},
 		{"StationsPurchasedFloor", testStationsFloor},
+		{"LockedSiteReadsItsOwnWrite", testLockedSiteReadsItsOwnWrite},
 		{"Tokens", testTokens},
 		{"Idempotency", testIdempotency},
 		{"ListNumbers", testListNumbers},
@@ -889,6 +890,33 @@ func testStationsFloor(t *testing.T, open func(*testing.T) portal.Store) {
 		return portal.SetStationsPurchased(tx, "nope", 1, portal.Condition{})
 	})
 	wantErr(t, err, contract.ErrNotFound)
+}
+
+// testLockedSiteReadsItsOwnWrite: a transaction that locked a site and
+// changed it reads its change back, the inventory counts from it, and a
+// change rolled back is not what the next transaction reads.
+func testLockedSiteReadsItsOwnWrite(t *testing.T, open func(*testing.T) portal.Store) {
+	f := newFixture(t, open, 3, nums(1)...)
+	inv, err := update(f, func(tx portal.Tx) (contract.Inventory, error) {
+		if _, err := portal.SetStationsPurchased(tx, site, 7, portal.Condition{}); err != nil {
+			return contract.Inventory{}, err
+		}
+		if s, err := tx.LockSite(site); err != nil || s.StationsPurchased != 7 {
+			return contract.Inventory{}, fmt.Errorf("LockSite after the change: %+v, %v", s, err)
+		}
+		return portal.GetInventory(tx, site)
+	})
+	must(t, err)
+	wantEqual(t, "stations in the changing transaction", inv.Total, 7)
+	errUndo := errors.New("undo")
+	_, err = update(f, func(tx portal.Tx) (contract.Site, error) {
+		if _, err := portal.SetStationsPurchased(tx, site, 9, portal.Condition{}); err != nil {
+			return contract.Site{}, err
+		}
+		return contract.Site{}, errUndo
+	})
+	wantErr(t, err, errUndo)
+	f.wantInventory(7, 0)
 }
 
 func testTokens(t *testing.T, open func(*testing.T) portal.Store) {

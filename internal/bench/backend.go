@@ -45,7 +45,7 @@ func runBackend(ctx context.Context, o options, work string, portals map[string]
 			bp := portals[store]
 			for _, c := range o.clients {
 				p.line(fmt.Sprintf("backend: %s on %s, %d clients", w.label, store, c))
-				row, err := measure(ctx, bp, w.name, c, o.duration)
+				row, err := measure(ctx, []*benchPortal{bp}, w.name, c, o.duration)
 				if err != nil {
 					return nil, fmt.Errorf("%s on %s: %w", w.label, store, err)
 				}
@@ -54,7 +54,15 @@ func runBackend(ctx context.Context, o options, work string, portals map[string]
 				rows = append(rows, row)
 			}
 		}
-		if w.name == "assign" || size == 0 {
+		if w.name == "assign" {
+			scaled, err := scaleOut(ctx, o, portals, p)
+			rows = append(rows, scaled...)
+			if err != nil {
+				return rows, err
+			}
+			continue
+		}
+		if size == 0 {
 			continue
 		}
 		bare, stop, err := bareHandler(size)
@@ -63,7 +71,7 @@ func runBackend(ctx context.Context, o options, work string, portals map[string]
 		}
 		for _, c := range o.clients {
 			p.line(fmt.Sprintf("backend: bare net/http, %d-byte body, %d clients", size, c))
-			row, err := measure(ctx, bare, w.name, c, o.duration)
+			row, err := measure(ctx, []*benchPortal{bare}, w.name, c, o.duration)
 			if err != nil {
 				stop()
 				return nil, err
@@ -72,6 +80,39 @@ func runBackend(ctx context.Context, o options, work string, portals map[string]
 			rows = append(rows, row)
 		}
 		stop()
+	}
+	return rows, nil
+}
+
+// scaleOut measures the assign pairs on PostgreSQL with the clients split
+// between two sites of one portal, and between two portals on one database
+// that serve a site each: beside one portal on one site, they say whether
+// the site's row lock or the machine bounds the writes.
+func scaleOut(ctx context.Context, o options, portals map[string]*benchPortal, p *progress) ([]backendRow, error) {
+	pg, twin := portals["postgres"], portals[twinPortal]
+	if pg == nil || twin == nil {
+		return nil, nil
+	}
+	var rows []backendRow
+	for _, cell := range []struct {
+		target  string
+		targets []*benchPortal
+	}{
+		{"1 portal, postgres, 2 sites", []*benchPortal{pg, pg.onSite(site2ID, service2ID)}},
+		{"2 portals, postgres, a site each", []*benchPortal{pg, twin}},
+	} {
+		for _, c := range o.clients {
+			if c < len(cell.targets) {
+				continue
+			}
+			p.line(fmt.Sprintf("backend: assign + unassign pair, %s, %d clients", cell.target, c))
+			row, err := measure(ctx, cell.targets, "assign", c, o.duration)
+			if err != nil {
+				return rows, fmt.Errorf("pairs, %s: %w", cell.target, err)
+			}
+			row.target = cell.target
+			rows = append(rows, row)
+		}
 	}
 	return rows, nil
 }
@@ -89,16 +130,16 @@ func bareHandler(size int) (*benchPortal, func(), error) {
 		_, _ = w.Write(body)
 	}), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
-	return &benchPortal{url: "http://" + ln.Addr().String()}, func() { _ = srv.Close() }, nil
+	return &benchPortal{url: "http://" + ln.Addr().String(), site: siteID}, func() { _ = srv.Close() }, nil
 }
 
-// measure runs clients concurrent loops of the workload for d and returns
-// their throughput and latency percentiles.
-func measure(ctx context.Context, bp *benchPortal, workload string, clients int, d time.Duration) (backendRow, error) {
+// measure runs clients concurrent loops of the workload for d, client w
+// against targets[w % len(targets)], and returns their throughput and
+// latency percentiles, all targets together.
+func measure(ctx context.Context, targets []*benchPortal, workload string, clients int, d time.Duration) (backendRow, error) {
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients, MaxIdleConns: clients}}
 	defer hc.CloseIdleConnections()
-	base := bp.url + "/v1/sites/" + siteID + "/numbers"
-	do := func(method, url string, body []byte) (int, error) {
+	do := func(bp *benchPortal, method, url string, body []byte) (int, error) {
 		req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
 		if err != nil {
 			return 0, err
@@ -119,19 +160,21 @@ func measure(ctx context.Context, bp *benchPortal, workload string, clients int,
 		return int(n), err
 	}
 	op := func(worker int) (int, error) {
+		bp := targets[worker%len(targets)]
+		base := bp.url + "/v1/sites/" + bp.site + "/numbers"
 		switch workload {
 		case "read":
-			return do(http.MethodGet, base+"/%2B"+number(42)[1:], nil)
+			return do(bp, http.MethodGet, base+"/%2B"+number(42)[1:], nil)
 		case "list":
-			return do(http.MethodGet, base+"?limit=100", nil)
+			return do(bp, http.MethodGet, base+"?limit=100", nil)
 		case "export":
-			return do(http.MethodGet, base+"/export.csv?"+exportQuery, nil)
+			return do(bp, http.MethodGet, base+"/export.csv?"+exportQuery, nil)
 		default:
 			n := base + "/" + "%2B" + number(firstPair + worker)[1:] + "/assignment"
-			if _, err := do(http.MethodPut, n, fmt.Appendf(nil, `{"type":"service","id":%q}`, serviceID)); err != nil {
+			if _, err := do(bp, http.MethodPut, n, fmt.Appendf(nil, `{"type":"service","id":%q}`, bp.service)); err != nil {
 				return 0, err
 			}
-			return do(http.MethodDelete, n, nil)
+			return do(bp, http.MethodDelete, n, nil)
 		}
 	}
 	var (

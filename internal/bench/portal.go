@@ -22,16 +22,22 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/backend"
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
+	"github.com/callingportal/terraform-provider-callingportal/internal/seed"
 )
 
 // The seeded site: 20,000 numbers and as many stations. Numbers
 // +13125500000 to +13125509999 are the CSV export's (prefix +1312550);
 // Terraform assigns from +13125510000 and makes users from +13125515000
 // (N up to 5,000 each); the backend's assign pairs use +13125519000 and up.
+// On PostgreSQL a second site, bench2, holds +13125519000 to +13125519999
+// for the cells of two sites and two portals.
 const (
 	siteID      = "bench"
 	serviceID   = "svc_benchservice"
-	phoneID     = "ph_benchphone01"
+	site2ID     = "bench2"
+	service2ID  = "svc_benchsecond2"
+	twinPortal  = "postgres, second portal"
 	exportQuery = "prefix=%2B1312550"
 	firstAssign = 10000
 	firstUser   = 15000
@@ -40,14 +46,18 @@ const (
 
 func number(i int) string { return fmt.Sprintf("+131255%05d", i) }
 
-func writeSeed(path string) error {
-	s := map[string]any{
-		"site":   map[string]any{"id": siteID, "name": "Benchmark", "stations_purchased": 20000},
-		"ranges": []map[string]string{{"from": number(0), "to": number(19999)}},
-		"services": []map[string]any{{"id": serviceID, "name": "Bench Hunt Group", "type": "hunt_group",
-			"numbers": []string{}}},
-		"phones": []map[string]any{{"id": phoneID, "name": "Bench Phone", "model": "Poly VVX 250", "numbers": []string{}}},
+// benchSeed is a site whose pool is numbers from..to, with as many
+// stations, and one service that holds none.
+func benchSeed(site, service string, from, to int) seed.Seed {
+	return seed.Seed{
+		Site:   seed.SiteSeed{ID: site, Name: "Benchmark " + site, StationsPurchased: to - from + 1},
+		Ranges: []contract.NumberRange{{From: number(from), To: number(to)}},
+		Services: []seed.Service{{ID: service, ServiceInput: contract.ServiceInput{
+			TargetInput: contract.TargetInput{Name: new("Bench Hunt Group")}, Type: new("hunt_group")}, Numbers: []string{}}},
 	}
+}
+
+func writeSeed(path string, s seed.Seed) error {
 	b, err := json.Marshal(s)
 	if err != nil {
 		return err
@@ -55,16 +65,27 @@ func writeSeed(path string) error {
 	return os.WriteFile(path, b, 0o600)
 }
 
-// benchPortal is a running portal and the admin token the harness uses.
+// benchPortal is a running portal, the admin token the harness uses, and
+// the site (and its service) that the backend's requests go to.
 type benchPortal struct {
-	store string
-	url   string
-	token string
-	p     *backend.Portal
+	store         string
+	url           string
+	token         string
+	site, service string
+	p             *backend.Portal
+}
+
+// onSite is bp's portal with the requests going to another site.
+func (bp *benchPortal) onSite(site, service string) *benchPortal {
+	other := *bp
+	other.site, other.service = site, service
+	return &other
 }
 
 // startPortals starts one portal per store on a fresh store seeded with the
-// bench site. close stops them and any PostgreSQL cluster.
+// bench site; on PostgreSQL also the site bench2 and a second portal on the
+// same database (under the key twinPortal). close stops them and any
+// PostgreSQL cluster.
 func startPortals(ctx context.Context, stores []string, work string, p *progress) (map[string]*benchPortal, func(), error) {
 	portals := map[string]*benchPortal{}
 	var stops []func()
@@ -79,7 +100,7 @@ func startPortals(ctx context.Context, stores []string, work string, p *progress
 		}
 	}
 	seedPath := filepath.Join(work, "seed.json")
-	if err := writeSeed(seedPath); err != nil {
+	if err := writeSeed(seedPath, benchSeed(siteID, serviceID, 0, 19999)); err != nil {
 		return portals, closeAll, err
 	}
 	token := rand.Text()
@@ -106,7 +127,21 @@ func startPortals(ctx context.Context, stores []string, work string, p *progress
 		if err != nil {
 			return portals, closeAll, fmt.Errorf("portal on %s: %w", store, err)
 		}
-		portals[store] = &benchPortal{store: store, url: bp.URL, token: token, p: bp}
+		portals[store] = &benchPortal{store: store, url: bp.URL, token: token, site: siteID, service: serviceID, p: bp}
+		if store != "postgres" {
+			continue
+		}
+		p.line("seeding the site bench2 and starting a second portal on the same PostgreSQL database")
+		second := benchSeed(site2ID, service2ID, firstPair, firstPair+999)
+		if err := bp.Store().Update(ctx, second.Apply); err != nil {
+			return portals, closeAll, fmt.Errorf("seed %s: %w", site2ID, err)
+		}
+		cfg.Seed = ""
+		twin, err := backend.Start(ctx, cfg)
+		if err != nil {
+			return portals, closeAll, fmt.Errorf("second portal on %s: %w", store, err)
+		}
+		portals[twinPortal] = &benchPortal{store: store, url: twin.URL, token: token, site: site2ID, service: service2ID, p: twin}
 	}
 	return portals, closeAll, nil
 }

@@ -108,11 +108,11 @@ func (d *Dialect) bind(query string) string {
 
 // tx is a portal.Tx on one database/sql transaction.
 type tx struct {
-	ctx    context.Context
-	db     *DB
-	tx     *sql.Tx
-	d      *Dialect
-	now    time.Time
+	ctx context.Context
+	db  *DB
+	tx  *sql.Tx
+	d   *Dialect
+	now time.Time
 	// locked holds the sites LockSite locked, as this transaction has them:
 	// under the lock no other transaction can change the row, so reading
 	// it again (every rule that counts stations does) needs no query.

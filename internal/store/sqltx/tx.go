@@ -57,7 +57,7 @@ func (d *Dialect) Run(ctx context.Context, db *DB, opts *sql.TxOptions, clock po
 }
 
 func (d *Dialect) newTx(ctx context.Context, db *DB, sqlTx *sql.Tx, now time.Time) *tx {
-	return &tx{ctx: ctx, db: db, tx: sqlTx, d: d, now: now, locked: map[string]contract.Site{}}
+	return &tx{ctx: ctx, db: db, tx: sqlTx, d: d, now: now, locked: map[string]contract.Site{}, inTx: map[string]*sql.Stmt{}}
 }
 
 // prepareWhatRanUnprepared prepares, once the transaction is over, the
@@ -117,8 +117,11 @@ type tx struct {
 	// under the lock no other transaction can change the row, so reading
 	// it again (every rule that counts stations does) needs no query.
 	locked map[string]contract.Site
-	// unprepared are the queries run that the pool had not prepared.
+	// unprepared are the queries run that the pool had not prepared, for
+	// the pool to prepare once the transaction is over; inTx holds those
+	// that ran twice, prepared on the transaction's own connection.
 	unprepared []string
+	inTx       map[string]*sql.Stmt
 }
 
 var (
@@ -142,19 +145,34 @@ func (t *tx) exec(op, query string, args ...any) error {
 	return fmt.Errorf("%s: %s: %w", t.d.Name, op, err)
 }
 
-// prepared is query as a statement of this transaction, or nil if the
-// pool has not prepared it yet; then it is noted, for Run to prepare once
-// the transaction is over (see DB).
+// prepared is query as a statement of this transaction, or nil the first
+// time the transaction runs a query that the pool has not prepared: it is
+// then noted, for Run to prepare once the transaction is over (see DB). A
+// second run prepares it on the transaction's own connection, which needs
+// no other: a long transaction (a seed of 20,000 numbers) then parses each
+// query once, not once a row. database/sql closes it with the transaction.
 func (t *tx) prepared(query string) *sql.Stmt {
 	if !t.db.prepares {
 		return nil
 	}
-	s := t.db.stmt(query)
-	if s == nil {
+	if s := t.db.stmt(query); s != nil {
+		return t.tx.StmtContext(t.ctx, s)
+	}
+	s, ranBefore := t.inTx[query]
+	switch {
+	case s != nil:
+		return s
+	case !ranBefore:
+		t.inTx[query] = nil
 		t.unprepared = append(t.unprepared, query)
 		return nil
 	}
-	return t.tx.StmtContext(t.ctx, s)
+	s, err := t.tx.PrepareContext(t.ctx, t.d.bind(query))
+	if err != nil {
+		return nil // it runs unprepared, and its error is its own
+	}
+	t.inTx[query] = s
+	return s
 }
 
 func (t *tx) run(query string, args ...any) (sql.Result, error) {

@@ -1,6 +1,13 @@
 package sqltx
 
-import "testing"
+import (
+	"database/sql"
+	"path/filepath"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite" // the "sqlite" driver, for a real connection
+)
 
 func TestBind(t *testing.T) {
 	query := `SELECT a FROM t WHERE b = ? AND c LIKE ? ESCAPE '\' AND d = '?' AND e = NULLIF(?, '')`
@@ -10,5 +17,49 @@ func TestBind(t *testing.T) {
 	want := `SELECT a FROM t WHERE b = $1 AND c LIKE $2 ESCAPE '\' AND d = '?' AND e = NULLIF($3, '')`
 	if got := (&Dialect{NumberedParams: true}).bind(query); got != want {
 		t.Errorf("bind = %q, want %q", got, want)
+	}
+}
+
+// TestQueryPreparedOnItsSecondRunInATransaction: on a pool of one
+// connection (the SQLite writer's), a query the pool has not prepared runs
+// unprepared once, is prepared on the transaction's connection on its
+// second run and reused after, and the pool prepares it once the
+// transaction is over; every run reads the right row.
+func TestQueryPreparedOnItsSecondRunInATransaction(t *testing.T) {
+	pool, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	pool.SetMaxOpenConns(1)
+	if _, err := pool.Exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c')"); err != nil {
+		t.Fatal(err)
+	}
+	db := NewDB(pool, true)
+	sqlTx, err := pool.BeginTx(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sqlTx.Rollback()
+	tx := (&Dialect{Name: "test"}).newTx(t.Context(), db, sqlTx, time.Now())
+	const query = "SELECT v FROM t WHERE k = ?"
+	for k, want := range []string{"a", "b", "c"} {
+		var v string
+		if err := tx.queryRow(query, k+1).Scan(&v); err != nil || v != want {
+			t.Fatalf("run %d: %q, %v; want %q", k+1, v, err, want)
+		}
+		if prepared := tx.inTx[query] != nil; prepared != (k > 0) {
+			t.Errorf("after run %d: prepared in the transaction = %v", k+1, prepared)
+		}
+	}
+	if db.stmt(query) != nil || len(tx.unprepared) != 1 {
+		t.Fatalf("during the transaction: pool statement %v, unprepared %q; want none and the query once", db.stmt(query), tx.unprepared)
+	}
+	if err := sqlTx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	tx.prepareWhatRanUnprepared()
+	if db.stmt(query) == nil {
+		t.Error("the pool did not prepare the query after the transaction")
 	}
 }

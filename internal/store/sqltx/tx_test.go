@@ -40,7 +40,7 @@ func TestQueryPreparedOnItsSecondRunInATransaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer sqlTx.Rollback()
+	defer func() { _ = sqlTx.Rollback() }()
 	tx := (&Dialect{Name: "test"}).newTx(t.Context(), db, sqlTx, time.Now())
 	const query = "SELECT v FROM t WHERE k = ?"
 	for k, want := range []string{"a", "b", "c"} {

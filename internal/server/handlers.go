@@ -219,23 +219,18 @@ func plusInQuery(v string) string {
 }
 
 func (s *server) listNumbers(c *call) error {
-	p, err := c.page()
-	if err != nil {
-		return err
-	}
-	f, err := NumberFilter(c.r.URL.Query())
-	if err != nil {
-		return err
-	}
-	return view(s, c, func(tx portal.Tx) (list[contract.Number], error) {
-		rows, err := tx.ListNumbers(c.site, f, fetch(p))
-		return pageOf(rows, p, func(n contract.Number) string { return n.Number }), err
-	})
+	return numberPage(s, c, portal.Tx.ListNumbers, func(n contract.Number) string { return n.Number })
 }
 
 // listNumberRanges answers with the numbers that match the filters folded
 // into runs of consecutive numbers, a page of up to limit runs, none cut.
 func (s *server) listNumberRanges(c *call) error {
+	return numberPage(s, c, portal.Tx.NumberRuns, func(r contract.NumberRange) string { return r.To })
+}
+
+// numberPage answers one page of a list of the site's numbers: read is the
+// store's list for the filters, key the cursor's key of an item.
+func numberPage[T any](s *server, c *call, read func(portal.Tx, string, contract.NumberFilter, portal.Page) ([]T, error), key func(T) string) error {
 	p, err := c.page()
 	if err != nil {
 		return err
@@ -244,9 +239,9 @@ func (s *server) listNumberRanges(c *call) error {
 	if err != nil {
 		return err
 	}
-	return view(s, c, func(tx portal.Tx) (list[contract.NumberRange], error) {
-		runs, err := tx.NumberRuns(c.site, f, fetch(p))
-		return pageOf(runs, p, func(r contract.NumberRange) string { return r.To }), err
+	return view(s, c, func(tx portal.Tx) (list[T], error) {
+		items, err := read(tx, c.site, f, fetch(p))
+		return pageOf(items, p, key), err
 	})
 }
 

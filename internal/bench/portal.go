@@ -21,6 +21,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/adopt"
 	"github.com/callingportal/terraform-provider-callingportal/internal/backend"
 	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/callingportal/terraform-provider-callingportal/internal/seed"
@@ -55,14 +56,6 @@ func benchSeed(site, service string, from, to int) seed.Seed {
 		Services: []seed.Service{{ID: service, ServiceInput: contract.ServiceInput{
 			TargetInput: contract.TargetInput{Name: new("Bench Hunt Group")}, Type: new("hunt_group")}, Numbers: []string{}}},
 	}
-}
-
-func writeSeed(path string, s seed.Seed) error {
-	b, err := json.Marshal(s)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, b, 0o600)
 }
 
 // benchPortal is a running portal, the admin token the harness uses, and
@@ -100,7 +93,7 @@ func startPortals(ctx context.Context, stores []string, work string, p *progress
 		}
 	}
 	seedPath := filepath.Join(work, "seed.json")
-	if err := writeSeed(seedPath, benchSeed(siteID, serviceID, 0, 19999)); err != nil {
+	if err := adopt.WriteSeed(seedPath, benchSeed(siteID, serviceID, 0, 19999)); err != nil {
 		return portals, closeAll, err
 	}
 	token := rand.Text()

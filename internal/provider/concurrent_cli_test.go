@@ -14,6 +14,11 @@ import (
 // free stations: exactly 10 users are made, In Use never exceeds Total,
 // every user that did not fit fails with the inventory message, and a
 // rerun of each apply that lost fails at plan with that message.
+//
+// Each plan is saved before any apply starts, so all four pass the plan
+// check and race at apply. Planned and applied in one command, an apply
+// that finished first could leave the others too few stations for their
+// plans, which then rightly fail whole at plan and take none.
 func TestConcurrentAppliesShareTheLastStations(t *testing.T) {
 	c := newCLI(t)
 	p := startPortal(t)
@@ -33,7 +38,18 @@ func TestConcurrentAppliesShareTheLastStations(t *testing.T) {
 	outs := make([]string, applies)
 	var wg sync.WaitGroup
 	for k, run := range runs {
-		wg.Go(func() { outs[k], _ = run.run("apply", "-auto-approve", "-parallelism=10") })
+		wg.Go(func() {
+			if out, err := run.run("plan", "-out=tfplan"); err != nil {
+				t.Errorf("plan %d, before any apply: %v\n%s", k, err, tail(out))
+			}
+		})
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	for k, run := range runs {
+		wg.Go(func() { outs[k], _ = run.run("apply", "-parallelism=10", "tfplan") })
 	}
 	wg.Wait()
 

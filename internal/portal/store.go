@@ -11,8 +11,14 @@ import (
 // transaction that is serialised against every other writer of the same site
 // (SQLite: BEGIN IMMEDIATE; PostgreSQL: a row lock taken by LockSite), and
 // commits only if fn returns nil. View runs fn in a read-only snapshot.
+//
+// UpdateSite is Update for a write whose rules read and write the one site
+// it names: the store may run it in a transaction shared with other writes
+// of that site (group commit), each still all-or-nothing and acknowledged
+// only once committed.
 type Store interface {
 	Update(ctx context.Context, fn func(Tx) error) error
+	UpdateSite(ctx context.Context, site string, fn func(Tx) error) error
 	View(ctx context.Context, fn func(Tx) error) error
 	Close() error
 }

@@ -250,6 +250,15 @@ func remove(s *server, c *call, fn func(portal.Tx) error) error {
 	})
 }
 
+// update runs fn as a write of c's site when the route names one, so the
+// store may batch it with the site's other writes (portal.Store.UpdateSite).
+func (s *server) update(c *call, fn func(portal.Tx) error) error {
+	if c.site == "" {
+		return s.store.Update(c.r.Context(), fn)
+	}
+	return s.store.UpdateSite(c.r.Context(), c.site, fn)
+}
+
 // write runs fn in one write transaction and sends its reply. As in view,
 // an unknown {site} is 404 before any rule runs. On a write with an
 // Idempotency-Key, the key is looked up and recorded in that same
@@ -268,7 +277,7 @@ func (s *server) write(c *call, fn func(portal.Tx) (reply, error)) error {
 	}
 	var rep reply
 	replayed := false
-	err := s.store.Update(c.r.Context(), func(tx portal.Tx) error {
+	err := s.update(c, func(tx portal.Tx) error {
 		if idempotent && c.site != "" {
 			// Lock the site first so that two retries racing on a store with
 			// row locks cannot both miss the record and both create.

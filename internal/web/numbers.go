@@ -214,7 +214,7 @@ func (h *handler) assign(w http.ResponseWriter, r *http.Request, sess *session) 
 	kind, id, _ := strings.Cut(r.PostForm.Get("target"), ":")
 	t := contract.Target{Type: contract.TargetType(kind), ID: id}
 	var msg string
-	err := h.store.Update(r.Context(), func(tx portal.Tx) error {
+	err := h.store.UpdateSite(r.Context(), sess.site, func(tx portal.Tx) error {
 		if t.ID == "" {
 			return contract.Invalid("target", "choose a phone or service")
 		}
@@ -260,7 +260,7 @@ func (h *handler) assign(w http.ResponseWriter, r *http.Request, sess *session) 
 func (h *handler) unassign(w http.ResponseWriter, r *http.Request, sess *session) {
 	back := returnTo(r.PostForm.Get("back"), "/numbers")
 	var msg string
-	err := h.store.Update(r.Context(), func(tx portal.Tx) error {
+	err := h.store.UpdateSite(r.Context(), sess.site, func(tx portal.Tx) error {
 		ifMatch, err := version(r)
 		if err != nil {
 			return err

@@ -172,7 +172,7 @@ func (h *handler) createUser(w http.ResponseWriter, r *http.Request, sess *sessi
 		in.Extension = &d.Extension
 	}
 	var msg string
-	err := h.store.Update(r.Context(), func(tx portal.Tx) error {
+	err := h.store.UpdateSite(r.Context(), sess.site, func(tx portal.Tx) error {
 		u, err := portal.CreateUser(tx, sess.site, in)
 		if err != nil {
 			return err
@@ -222,7 +222,7 @@ func (h *handler) deleteUser(w http.ResponseWriter, r *http.Request, sess *sessi
 	id := r.PathValue("id")
 	back := r.PostForm.Get("back")
 	var msg string
-	err := h.store.Update(r.Context(), func(tx portal.Tx) error {
+	err := h.store.UpdateSite(r.Context(), sess.site, func(tx portal.Tx) error {
 		ifMatch, err := version(r)
 		if err != nil {
 			return err

@@ -30,9 +30,15 @@ import (
 // the lock (inventory, the number, uniqueness) includes the first writer's
 // changes. No serialization failures, so no retries. View runs in a READ
 // ONLY REPEATABLE READ transaction: one snapshot, never waiting for writers.
+//
+// UpdateSite runs the writes of a site queued while its last batch
+// committed in one transaction, each in a savepoint (sqltx.SiteBatchers):
+// they would wait for each other's row lock anyway, and this way they pay
+// for one lock, one commit and one connection instead of one each.
 type Store struct {
-	pool *pgxpool.Pool
-	db   *sqltx.DB // on pool
+	pool  *pgxpool.Pool
+	db    *sqltx.DB // on pool
+	sites *sqltx.SiteBatchers
 
 	// Clock stamps each transaction; nil is portal.SystemClock.
 	Clock portal.Clock
@@ -53,6 +59,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	s := &Store{pool: pool, db: sqltx.NewDB(stdlib.OpenDBFromPool(pool), false)}
+	s.sites = dialect.NewSiteBatchers(s.db, writeTx)
 	if err := dialect.Migrate(ctx, s.db.DB, migrationFiles, "migrations"); err != nil {
 		_ = s.Close()
 		return nil, fmt.Errorf("postgres: migrate: %w", err)
@@ -60,10 +67,20 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	return s, nil
 }
 
+// writeTx is how every write transaction begins.
+var writeTx = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+
 // Update runs fn in a READ COMMITTED transaction and commits if fn returns
 // nil. An error or a panic in fn rolls everything back.
 func (s *Store) Update(ctx context.Context, fn func(portal.Tx) error) error {
-	return dialect.Run(ctx, s.db, &sql.TxOptions{Isolation: sql.LevelReadCommitted}, s.Clock, fn)
+	return dialect.Run(ctx, s.db, writeTx, s.Clock, fn)
+}
+
+// UpdateSite runs fn in a savepoint of the next batch of site's writes and
+// returns once that has committed. An error or a panic in fn rolls back all
+// that fn did, and nothing else.
+func (s *Store) UpdateSite(ctx context.Context, site string, fn func(portal.Tx) error) error {
+	return s.sites.Run(ctx, site, s.Clock, fn)
 }
 
 // View runs fn in a read-only snapshot; writes inside it fail.

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -103,6 +104,43 @@ func TestStoresOnOneDatabaseSerialise(t *testing.T) {
 	t.Parallel()
 	url := pgtest.NewDatabase(t)
 	storetest.RaceStores(t, openAt(t, url), openAt(t, url), 100)
+}
+
+// TestSitesWriteSideBySide holds a write of one site in its batch: a write
+// of another site commits meanwhile, as each site has its own batches.
+func TestSitesWriteSideBySide(t *testing.T) {
+	t.Parallel()
+	s := openAt(t, pgtest.NewDatabase(t))
+	for _, id := range []string{"s1", "s2"} {
+		must(t, s.Update(t.Context(), func(tx portal.Tx) error {
+			_, err := portal.CreateSite(tx, contract.Site{ID: id, StationsPurchased: 1})
+			return err
+		}))
+	}
+	running, release := make(chan struct{}), make(chan struct{})
+	held := make(chan error, 1)
+	go func() {
+		held <- s.UpdateSite(t.Context(), "s1", func(tx portal.Tx) error {
+			if _, err := tx.LockSite("s1"); err != nil {
+				return err
+			}
+			close(running)
+			<-release
+			return nil
+		})
+	}()
+	<-running
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	err := s.UpdateSite(ctx, "s2", func(tx portal.Tx) error {
+		_, err := portal.SetStationsPurchased(tx, "s2", 2, portal.Condition{})
+		return err
+	})
+	cancel()
+	close(release)
+	if err != nil {
+		t.Fatalf("write of s2 while a batch of s1 was held: %v, want it committed meanwhile", err)
+	}
+	must(t, <-held)
 }
 
 // TestConcurrentSiteCreatesConflict creates one site from two stores at

@@ -71,7 +71,7 @@ func Open(path string) (*Store, error) {
 	reader.SetMaxOpenConns(readers)
 	reader.SetMaxIdleConns(readers)
 	s := &Store{writer: sqltx.NewDB(writer, true), reader: sqltx.NewDB(reader, true)}
-	s.batches = dialect.NewBatcher(s.writer)
+	s.batches = dialect.NewBatcher(s.writer, nil)
 	return s, nil
 }
 
@@ -96,6 +96,12 @@ func dsn(path string, extra url.Values) string {
 // fn rolls back all that fn did, and nothing else.
 func (s *Store) Update(ctx context.Context, fn func(portal.Tx) error) error {
 	return s.batches.Run(ctx, s.Clock, fn)
+}
+
+// UpdateSite is Update: the writes of every site already share batches,
+// as SQLite has one write lock for the whole file.
+func (s *Store) UpdateSite(ctx context.Context, _ string, fn func(portal.Tx) error) error {
+	return s.Update(ctx, fn)
 }
 
 // View runs fn in a read-only snapshot; writes inside it fail.

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,7 +10,6 @@ import (
 	"slices"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
@@ -294,80 +292,4 @@ func TestConcurrentReadsKeepTheirConnections(t *testing.T) {
 		t.Errorf("reader pool after 5 rounds of 32 reads: %d connections open, %d closed for want of idle room; want none closed",
 			st.OpenConnections, st.MaxIdleClosed)
 	}
-}
-
-// TestWritesQueuedTogetherShareOneCommit holds the writer while four
-// writes queue, then lets them run as one batch: the last sees the first's
-// site in its transaction while readers do not yet (one transaction, so one
-// commit), and a write that fails or panics in between leaves nothing while
-// the others commit.
-func TestWritesQueuedTogetherShareOneCommit(t *testing.T) {
-	t.Parallel()
-	s := openTemp(t)
-	ctx := context.Background()
-	create := func(tx portal.Tx, id string) error {
-		_, err := portal.CreateSite(tx, contract.Site{ID: id, Name: id, StationsPurchased: 1})
-		return err
-	}
-	running, release := make(chan struct{}), make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		must(t, s.Update(ctx, func(tx portal.Tx) error {
-			close(running)
-			<-release
-			return create(tx, "held")
-		}))
-	})
-	<-running
-	failed := errors.New("the rule refused")
-	var gotFailed error
-	var gotPanic any
-	var seenInTx, seenByReaders bool
-	queue := []func(){
-		func() { must(t, s.Update(ctx, func(tx portal.Tx) error { return create(tx, "first") })) },
-		func() {
-			gotFailed = s.Update(ctx, func(tx portal.Tx) error {
-				must(t, create(tx, "failed"))
-				return failed
-			})
-		},
-		func() {
-			defer func() { gotPanic = recover() }()
-			_ = s.Update(ctx, func(tx portal.Tx) error {
-				must(t, create(tx, "panicked"))
-				panic("a bug in a rule")
-			})
-		},
-		func() {
-			must(t, s.Update(ctx, func(tx portal.Tx) error {
-				_, err := tx.GetSite("first")
-				seenInTx = err == nil
-				seenByReaders = s.View(ctx, func(tx portal.Tx) error { _, err := tx.GetSite("first"); return err }) == nil
-				return create(tx, "last")
-			}))
-		},
-	}
-	for _, write := range queue {
-		wg.Go(write)
-		time.Sleep(30 * time.Millisecond) // blocked senders queue in order
-	}
-	close(release)
-	wg.Wait()
-	if !seenInTx || seenByReaders {
-		t.Errorf("the last write saw the first's site: in its transaction %v (want true), through a reader %v (want false): not one batch", seenInTx, seenByReaders)
-	}
-	if !errors.Is(gotFailed, failed) {
-		t.Errorf("failed write returned %v, want its own error", gotFailed)
-	}
-	if gotPanic != "a bug in a rule" {
-		t.Errorf("panicking write panicked with %v in its caller, want the rule's panic", gotPanic)
-	}
-	must(t, s.View(ctx, func(tx portal.Tx) error {
-		for id, want := range map[string]bool{"held": true, "first": true, "failed": false, "panicked": false, "last": true} {
-			if _, err := tx.GetSite(id); (err == nil) != want {
-				t.Errorf("site %q exists: %v, want %v", id, err == nil, want)
-			}
-		}
-		return nil
-	}))
 }

@@ -2,20 +2,23 @@ package sqltx
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"sync"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
-// Batcher runs the writes of a pool of one connection in shared
-// transactions (group commit): one goroutine takes every write queued
-// while the last batch committed and runs each in its own SAVEPOINT of one
-// transaction, which it then commits, so they share one fsync. Each write is
-// still all-or-nothing: its error or panic rolls back to its savepoint, and
-// it is acknowledged only once the batch has committed.
+// Batcher runs writes in shared transactions (group commit): one goroutine
+// takes every write queued while the last batch committed and runs each in
+// its own SAVEPOINT of one transaction, which it then commits, so they share
+// one fsync. Each write is still all-or-nothing: its error or panic rolls
+// back to its savepoint, and it is acknowledged only once the batch has
+// committed.
 type Batcher struct {
 	d     *Dialect
 	db    *DB
+	opts  *sql.TxOptions
 	queue chan *job
 	quit  chan struct{}
 	done  chan struct{}
@@ -34,9 +37,10 @@ type job struct {
 	ended chan struct{}
 }
 
-// NewBatcher starts the goroutine that writes to db; Close stops it.
-func (d *Dialect) NewBatcher(db *DB) *Batcher {
-	b := &Batcher{d: d, db: db, queue: make(chan *job), quit: make(chan struct{}), done: make(chan struct{})}
+// NewBatcher starts the goroutine that writes to db, in transactions begun
+// with opts; Close stops it.
+func (d *Dialect) NewBatcher(db *DB, opts *sql.TxOptions) *Batcher {
+	b := &Batcher{d: d, db: db, opts: opts, queue: make(chan *job), quit: make(chan struct{}), done: make(chan struct{})}
 	go b.loop()
 	return b
 }
@@ -112,7 +116,7 @@ func (b *Batcher) commit(batch []*job) {
 			}
 		}
 	}
-	sqlTx, err := b.db.BeginTx(ctx, nil)
+	sqlTx, err := b.db.BeginTx(ctx, b.opts)
 	if err != nil {
 		fail(fmt.Errorf("%s: begin: %w", b.d.Name, err))
 		return
@@ -154,4 +158,55 @@ func (b *Batcher) savepoint(t *tx, j *job) (err error) {
 	}()
 	j.err = j.fn(t)
 	return nil
+}
+
+// SiteBatchers runs the writes of each site in batches of their own, on a
+// pool of many connections: a Batcher for each site with writes under way,
+// stopped when its last write has returned. The writers of different sites
+// then run side by side, and a batch only ever takes the lock of one site:
+// two batches that each locked several sites, in two processes, could
+// deadlock. Site names come from requests, so no Batcher outlives its
+// writes.
+type SiteBatchers struct {
+	d    *Dialect
+	db   *DB
+	opts *sql.TxOptions
+
+	mu   sync.Mutex
+	live map[string]*siteBatcher
+}
+
+type siteBatcher struct {
+	*Batcher
+	writes int // Run calls using it
+}
+
+// NewSiteBatchers writes to db in transactions begun with opts.
+func (d *Dialect) NewSiteBatchers(db *DB, opts *sql.TxOptions) *SiteBatchers {
+	return &SiteBatchers{d: d, db: db, opts: opts, live: map[string]*siteBatcher{}}
+}
+
+// Run runs fn in the next batch of site's writes (see Batcher.Run).
+func (s *SiteBatchers) Run(ctx context.Context, site string, clock portal.Clock, fn func(portal.Tx) error) error {
+	s.mu.Lock()
+	b := s.live[site]
+	if b == nil {
+		b = &siteBatcher{Batcher: s.d.NewBatcher(s.db, s.opts)}
+		s.live[site] = b
+	}
+	b.writes++
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		b.writes--
+		idle := b.writes == 0
+		if idle {
+			delete(s.live, site)
+		}
+		s.mu.Unlock()
+		if idle {
+			b.Close()
+		}
+	}()
+	return b.Run(ctx, clock, fn)
 }

@@ -2,9 +2,13 @@ package sqltx
 
 import (
 	"database/sql"
+	"fmt"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 
 	_ "modernc.org/sqlite" // the "sqlite" driver, for a real connection
 )
@@ -61,5 +65,51 @@ func TestQueryPreparedOnItsSecondRunInATransaction(t *testing.T) {
 	tx.prepareWhatRanUnprepared()
 	if db.stmt(query) == nil {
 		t.Error("the pool did not prepare the query after the transaction")
+	}
+}
+
+// TestSiteBatchersStopWhenIdle writes to many sites, one at a time and then
+// many at once: every write commits, and once they have all returned no
+// Batcher is left running, whatever names the requests brought.
+func TestSiteBatchersStopWhenIdle(t *testing.T) {
+	pool, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	pool.SetMaxOpenConns(1)
+	if _, err := pool.Exec("CREATE TABLE t (site TEXT)"); err != nil {
+		t.Fatal(err)
+	}
+	sites := (&Dialect{Name: "test"}).NewSiteBatchers(NewDB(pool, false), nil)
+	write := func(site string) error {
+		return sites.Run(t.Context(), site, nil, func(ptx portal.Tx) error {
+			w, ok := ptx.(*tx)
+			if !ok {
+				return fmt.Errorf("a %T, not this package's tx", ptx)
+			}
+			return w.exec("insert", "INSERT INTO t VALUES (?)", site)
+		})
+	}
+	for i := range 20 {
+		if err := write(fmt.Sprintf("alone%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	for i := range 100 {
+		wg.Go(func() {
+			if err := write(fmt.Sprintf("together%d", i%3)); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	var rows int
+	if err := pool.QueryRow("SELECT count(*) FROM t").Scan(&rows); err != nil || rows != 120 {
+		t.Errorf("%d rows written (%v), want 120", rows, err)
+	}
+	if len(sites.live) != 0 {
+		t.Errorf("%d batchers running after every write returned, want none", len(sites.live))
 	}
 }

@@ -1,6 +1,6 @@
 // Package storetest is the conformance suite every portal.Store must pass.
-// It runs each rule of package portal through Store.Update against a real
-// store, so a store is only done when the rules hold on it, including under
+// It runs each rule of package portal through Store.UpdateSite against a
+// real store (Store.Update where a write spans sites), so a store is only done when the rules hold on it, including under
 // concurrent writers.
 package storetest
 
@@ -59,6 +59,7 @@ func Run(t *testing.T, open func(t *testing.T) portal.Store) {
 		{"ConcurrentAssignments", testConcurrentAssignments},
 		{"RollbackOnError", testRollbackOnError},
 		{"RollbackOnPanic", testRollbackOnPanic},
+		{"WritesOfASiteShareOneCommit", testWritesOfASiteShareOneCommit},
 		{"ViewIsReadOnly", testViewReadOnly},
 		{"ViewDoesNotWaitForWriter", testViewDoesNotWaitForWriter},
 	}
@@ -104,10 +105,11 @@ func newFixture(t *testing.T, open func(*testing.T) portal.Store, stations int, 
 	return f
 }
 
-// update runs a rule in one Update and returns its result.
+// update runs a rule in one UpdateSite of the fixture's site and returns its
+// result.
 func update[T any](f *fixture, rule func(portal.Tx) (T, error)) (T, error) {
 	var out T
-	err := f.store.Update(f.t.Context(), func(tx portal.Tx) error {
+	err := f.store.UpdateSite(f.t.Context(), site, func(tx portal.Tx) error {
 		var err error
 		out, err = rule(tx)
 		return err
@@ -1265,6 +1267,84 @@ func testRollbackOnPanic(t *testing.T, open func(*testing.T) portal.Store) {
 	}))
 }
 
+// testWritesOfASiteShareOneCommit holds a write of the site while four more
+// queue, then lets them run as one batch: the last sees the first's phone in
+// its transaction while readers do not yet (one transaction, so one commit),
+// and a write that fails or panics in between leaves nothing while the
+// others commit.
+func testWritesOfASiteShareOneCommit(t *testing.T, open func(*testing.T) portal.Store) {
+	f := newFixture(t, open, 1)
+	s, ctx := f.store, t.Context()
+	create := func(tx portal.Tx, name string) error {
+		_, err := portal.CreatePhone(tx, site, contract.PhoneInput{TargetInput: contract.TargetInput{Name: new(name)}, Model: new("T54W")})
+		return err
+	}
+	exists := func(tx portal.Tx, name string) bool {
+		_, err := tx.Phones().Find(site, "name", name)
+		return err == nil
+	}
+	running, release := make(chan struct{}), make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		must(t, s.UpdateSite(ctx, site, func(tx portal.Tx) error {
+			close(running)
+			<-release
+			return create(tx, "held")
+		}))
+	})
+	<-running
+	failed := errors.New("the rule refused")
+	var gotFailed error
+	var gotPanic any
+	var seenInTx, seenByReaders bool
+	queue := []func(){
+		func() { must(t, s.UpdateSite(ctx, site, func(tx portal.Tx) error { return create(tx, "first") })) },
+		func() {
+			gotFailed = s.UpdateSite(ctx, site, func(tx portal.Tx) error {
+				must(t, create(tx, "failed"))
+				return failed
+			})
+		},
+		func() {
+			defer func() { gotPanic = recover() }()
+			_ = s.UpdateSite(ctx, site, func(tx portal.Tx) error {
+				must(t, create(tx, "panicked"))
+				panic("a bug in a rule")
+			})
+		},
+		func() {
+			must(t, s.UpdateSite(ctx, site, func(tx portal.Tx) error {
+				seenInTx = exists(tx, "first")
+				must(t, s.View(ctx, func(tx portal.Tx) error { seenByReaders = exists(tx, "first"); return nil }))
+				return create(tx, "last")
+			}))
+		},
+	}
+	for _, write := range queue {
+		wg.Go(write)
+		time.Sleep(30 * time.Millisecond) // blocked senders queue in order
+	}
+	close(release)
+	wg.Wait()
+	if !seenInTx || seenByReaders {
+		t.Errorf("the last write saw the first's phone: in its transaction %v (want true), through a reader %v (want false): not one batch", seenInTx, seenByReaders)
+	}
+	if !errors.Is(gotFailed, failed) {
+		t.Errorf("failed write returned %v, want its own error", gotFailed)
+	}
+	if gotPanic != "a bug in a rule" {
+		t.Errorf("panicking write panicked with %v in its caller, want the rule's panic", gotPanic)
+	}
+	must(t, s.View(ctx, func(tx portal.Tx) error {
+		for name, want := range map[string]bool{"held": true, "first": true, "failed": false, "panicked": false, "last": true} {
+			if got := exists(tx, name); got != want {
+				t.Errorf("phone %q exists: %v, want %v", name, got, want)
+			}
+		}
+		return nil
+	}))
+}
+
 // wantNothingWritten checks that the writes of the rolled-back tests left no
 // trace.
 func wantNothingWritten(f *fixture) {
@@ -1322,7 +1402,7 @@ func RaceStores(t *testing.T, a, b portal.Store, writers int) {
 	for i, number := range numbers {
 		store := []portal.Store{a, b}[i%2]
 		wg.Go(func() {
-			errs[i] = store.Update(t.Context(), func(tx portal.Tx) error {
+			errs[i] = store.UpdateSite(t.Context(), "s1", func(tx portal.Tx) error {
 				_, err := portal.AssignNumber(tx, "s1", number, contract.Target{Type: contract.TargetService, ID: queue.ID}, portal.Condition{})
 				return err
 			})

@@ -172,7 +172,7 @@ func GetInventory(tx Tx, site string) (contract.Inventory, error) {
 }
 
 // takeNumber gives an available number to a holder, taking one station.
-func takeNumber(tx Tx, site string, n contract.Number, holder contract.TargetType, id string) (contract.Number, error) {
+func takeNumber(tx Tx, site string, n contract.Number, holder contract.Target, name string) (contract.Number, error) {
 	inv, err := GetInventory(tx, site)
 	if err != nil {
 		return contract.Number{}, err
@@ -180,18 +180,19 @@ func takeNumber(tx Tx, site string, n contract.Number, holder contract.TargetTyp
 	if inv.Available < 1 {
 		return contract.Number{}, contract.NoStations("this change", 1, inv)
 	}
-	n.Status, n.AssignedType, n.AssignedID = contract.StatusAssigned, holder, id
+	n.Status, n.AssignedType, n.AssignedID, n.AssignedName = contract.StatusAssigned, holder.Type, holder.ID, name
 	return putNumber(tx, site, n)
 }
 
-// putNumber stores a changed number and reads it back with its holder's name.
+// putNumber stores a changed number, which carries its holder's name, and
+// returns it as stored: a read back would cost a statement per write.
 func putNumber(tx Tx, site string, n contract.Number) (contract.Number, error) {
 	n.Version++
 	n.UpdatedAt = tx.Now()
 	if err := tx.PutNumber(site, n); err != nil {
 		return contract.Number{}, err
 	}
-	return tx.GetNumber(site, n.Number)
+	return n, nil
 }
 
 // freeNumber makes a held number available again, freeing its station.
@@ -332,7 +333,7 @@ func createUser(tx Tx, site, id string, in contract.UserInput) (contract.User, e
 	if err := setPIN(tx, site, u.ID, in.VoicemailPIN); err != nil {
 		return contract.User{}, err
 	}
-	_, err = takeNumber(tx, site, n, contract.TargetUser, u.ID)
+	_, err = takeNumber(tx, site, n, contract.Target{Type: contract.TargetUser, ID: u.ID}, u.FirstName+" "+u.LastName)
 	return u, err
 }
 
@@ -438,14 +439,15 @@ func AssignNumber(tx Tx, site, number string, t contract.Target, c Condition) (c
 		return contract.Number{}, err
 	}
 	// Here the target is part of the request body: a missing one is bad input.
-	if err := targetExists(tx, site, t); errors.Is(err, contract.ErrNotFound) {
+	name, err := targetName(tx, site, t)
+	if errors.Is(err, contract.ErrNotFound) {
 		return contract.Number{}, contract.Invalid(string(t.Type)+"_id", "%s %q does not exist on site %s", t.Type, t.ID, site)
 	} else if err != nil {
 		return contract.Number{}, err
 	}
 	switch {
 	case n.Status == contract.StatusAvailable:
-		return takeNumber(tx, site, n, t.Type, t.ID)
+		return takeNumber(tx, site, n, t, name)
 	case n.AssignedType == contract.TargetUser:
 		return contract.Number{}, contract.HolderError(n)
 	case n.AssignedType == t.Type && n.AssignedID == t.ID:
@@ -453,7 +455,7 @@ func AssignNumber(tx Tx, site, number string, t contract.Target, c Condition) (c
 	case c.MustBeAvailable:
 		return contract.Number{}, contract.HolderError(n)
 	}
-	n.AssignedType, n.AssignedID = t.Type, t.ID
+	n.AssignedType, n.AssignedID, n.AssignedName = t.Type, t.ID, name
 	return putNumber(tx, site, n)
 }
 

@@ -251,7 +251,7 @@ func DeleteTarget(tx Tx, site string, t contract.Target) error {
 	if _, err := tx.LockSite(site); err != nil {
 		return err
 	}
-	if err := targetExists(tx, site, t); err != nil {
+	if _, err := targetName(tx, site, t); err != nil {
 		return err
 	}
 	const shown = 10
@@ -284,17 +284,17 @@ func heldNumbers(t contract.Target, held []contract.Number, shown int) error {
 		Details: map[string]any{"field": "id", "numbers": names}}
 }
 
-// targetExists checks that a phone or service exists: a missing one is
-// ErrNotFound, so deleting it again is a 404 that a retry can recognise.
-func targetExists(tx Tx, site string, t contract.Target) error {
-	var err error
+// targetName is the name of a phone or service, which must exist: a missing
+// one is ErrNotFound, so deleting it again is a 404 that a retry can
+// recognise.
+func targetName(tx Tx, site string, t contract.Target) (string, error) {
 	switch t.Type {
 	case contract.TargetPhone:
-		_, err = tx.Phones().Get(site, t.ID)
+		p, err := tx.Phones().Get(site, t.ID)
+		return p.Name, err
 	case contract.TargetService:
-		_, err = tx.Services().Get(site, t.ID)
-	default:
-		return contract.Invalid("type", "%q must be phone or service: users get their number when they are created", t.Type)
+		s, err := tx.Services().Get(site, t.ID)
+		return s.Name, err
 	}
-	return err
+	return "", contract.Invalid("type", "%q must be phone or service: users get their number when they are created", t.Type)
 }

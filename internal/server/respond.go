@@ -278,15 +278,13 @@ func (s *server) write(c *call, fn func(portal.Tx) (reply, error)) error {
 	var rep reply
 	replayed := false
 	err := s.update(c, func(tx portal.Tx) error {
-		if idempotent && c.site != "" {
-			// Lock the site first so that two retries racing on a store with
-			// row locks cannot both miss the record and both create.
+		if c.site != "" {
+			// Lock the site first, as every rule of a site's write does, so
+			// that two retries racing on a store with row locks cannot both
+			// miss the record and both create. An unknown site is 404.
 			if _, err := tx.LockSite(c.site); err != nil {
 				return err
 			}
-		}
-		if err := siteExists(tx, c.site); err != nil { // read under the lock, when taken
-			return err
 		}
 		records, ok := tx.(replay.Tx)
 		if idempotent && !ok {

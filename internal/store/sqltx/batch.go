@@ -127,11 +127,11 @@ func (b *Batcher) commit(batch []*job) {
 			continue
 		}
 		t := b.d.newTx(context.WithoutCancel(j.ctx), b.db, sqlTx, j.clock())
-		ran = append(ran, t)
-		if err := b.savepoint(t, j); err != nil {
+		if err := b.savepoint(t, j, len(ran) > 0); err != nil {
 			fail(fmt.Errorf("%s: savepoint: %w", b.d.Name, err))
 			return
 		}
+		ran = append(ran, t)
 	}
 	if err := sqlTx.Commit(); err != nil {
 		fail(fmt.Errorf("%s: commit: %w", b.d.Name, err))
@@ -139,10 +139,16 @@ func (b *Batcher) commit(batch []*job) {
 }
 
 // savepoint runs j's fn in a savepoint of t's transaction, rolled back if
-// fn fails or panics. Its error is the savepoint's own, which breaks the
-// whole batch; fn's is j's.
-func (b *Batcher) savepoint(t *tx, j *job) (err error) {
-	if _, err := t.tx.ExecContext(t.ctx, "SAVEPOINT write"); err != nil {
+// fn fails or panics. The savepoint of the write before, if any (after),
+// is released by the statement that opens this one, and the last by the
+// commit: one round trip per write, not two. Its error is the savepoint's
+// own, which breaks the whole batch; fn's is j's.
+func (b *Batcher) savepoint(t *tx, j *job, after bool) (err error) {
+	open := "SAVEPOINT write"
+	if after {
+		open = "RELEASE write; SAVEPOINT write"
+	}
+	if _, err := t.tx.ExecContext(t.ctx, open); err != nil {
 		return err
 	}
 	defer func() {
@@ -150,11 +156,8 @@ func (b *Batcher) savepoint(t *tx, j *job) (err error) {
 			j.panic = p
 		}
 		if j.err != nil || j.panic != nil {
-			if _, err = t.tx.ExecContext(t.ctx, "ROLLBACK TO write"); err != nil {
-				return
-			}
+			_, err = t.tx.ExecContext(t.ctx, "ROLLBACK TO write")
 		}
-		_, err = t.tx.ExecContext(t.ctx, "RELEASE write")
 	}()
 	j.err = j.fn(t)
 	return nil

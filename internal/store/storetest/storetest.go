@@ -166,7 +166,20 @@ func (f *fixture) service(name string) contract.Target {
 }
 
 func (f *fixture) assign(number string, to contract.Target, c portal.Condition) (contract.Number, error) {
-	return update(f, func(tx portal.Tx) (contract.Number, error) { return portal.AssignNumber(tx, site, number, to, c) })
+	return f.wantAsStored(update(f, func(tx portal.Tx) (contract.Number, error) { return portal.AssignNumber(tx, site, number, to, c) }))
+}
+
+// wantAsStored checks that a number a write returned is the number the
+// store then holds, holder's name, version and time included: rules return
+// what they wrote without reading it back.
+func (f *fixture) wantAsStored(n contract.Number, err error) (contract.Number, error) {
+	f.t.Helper()
+	if err == nil {
+		if stored := f.number(n.Number); !reflect.DeepEqual(n, stored) {
+			f.t.Errorf("the write returned %+v, the store holds %+v", n, stored)
+		}
+	}
+	return n, err
 }
 
 func (f *fixture) mustAssign(number string, to contract.Target) contract.Number {
@@ -177,7 +190,7 @@ func (f *fixture) mustAssign(number string, to contract.Target) contract.Number 
 }
 
 func (f *fixture) unassign(number string, c portal.Condition) (contract.Number, error) {
-	return update(f, func(tx portal.Tx) (contract.Number, error) { return portal.UnassignNumber(tx, site, number, c) })
+	return f.wantAsStored(update(f, func(tx portal.Tx) (contract.Number, error) { return portal.UnassignNumber(tx, site, number, c) }))
 }
 
 func (f *fixture) deleteTarget(t contract.Target) error {

@@ -1,9 +1,12 @@
 package pluginlog
 
 import (
+	"context"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/terraform-plugin-log/tfsdklog"
 )
 
 // TestWatched: the log stays on when any TF_LOG variable is set, the level
@@ -26,7 +29,9 @@ func TestWatched(t *testing.T) {
 }
 
 // TestQuietUnlessWatched sets the variables the SDK and the provider read
-// their levels from to off, and leaves them alone under TF_LOG.
+// their levels from to off, so that a subsystem's trace line, set up as the
+// framework sets up its own, costs nothing; and it leaves them alone under
+// TF_LOG.
 func TestQuietUnlessWatched(t *testing.T) {
 	// unset clears variables for this test; t.Setenv restores them after it.
 	unset := func(names ...string) {
@@ -40,12 +45,22 @@ func TestQuietUnlessWatched(t *testing.T) {
 			unset(name)
 		}
 	}
-	unset("TF_LOG_SDK", "TF_LOG_PROVIDER_CALLINGPORTAL")
 	QuietUnlessWatched("callingportal")
-	if sdk, prov := os.Getenv("TF_LOG_SDK"), os.Getenv("TF_LOG_PROVIDER_CALLINGPORTAL"); sdk != "off" || prov != "off" {
-		t.Fatalf("unwatched: TF_LOG_SDK=%q TF_LOG_PROVIDER_CALLINGPORTAL=%q, want off", sdk, prov)
+	for _, v := range quieted("callingportal") {
+		if got := os.Getenv(v); got != "off" {
+			t.Errorf("unwatched: %s=%q, want off", v, got)
+		}
 	}
-	unset("TF_LOG_SDK", "TF_LOG_PROVIDER_CALLINGPORTAL")
+	ctx := tfsdklog.NewRootSDKLogger(context.Background(), tfsdklog.WithLevelFromEnv("TF_LOG_SDK"))
+	ctx = tfsdklog.NewSubsystem(ctx, "framework", tfsdklog.WithLevelFromEnv("TF_LOG_SDK_FRAMEWORK"))
+	fields := map[string]any{"tf_rpc": "PlanResourceChange", "tf_resource_type": "callingportal_user"}
+	if allocs := testing.AllocsPerRun(100, func() {
+		tfsdklog.SubsystemTrace(ctx, "framework", "Calling provider defined Resource ModifyPlan", fields)
+	}); allocs != 0 {
+		t.Errorf("unwatched, a framework trace line makes %v allocations, want none: it is built before it is dropped", allocs)
+	}
+
+	unset(quieted("callingportal")...)
 	t.Setenv("TF_LOG", "trace")
 	QuietUnlessWatched("callingportal")
 	if sdk := os.Getenv("TF_LOG_SDK"); sdk != "" {

@@ -15,8 +15,8 @@ import (
 // counts, from the portal's /v1/metrics, the requests each step sends: the
 // plan and the apply of 1,000 new assignments and 100 users each read the
 // site once, not once per resource (N writes and at most 5 + N/500 reads,
-// the adoption issue's budget), and a no-op plan over all of them reads at
-// most as many lists.
+// the adoption issue's budget), a no-op plan over all of them reads at most
+// as many lists, and their destroy sends N writes and no more reads.
 //
 // The plan checks read the available numbers as runs of consecutive
 // numbers, so their cost follows how the free numbers are spread, not how
@@ -71,6 +71,10 @@ resource "callingportal_user" "u" {
 	}
 	if got := step("no-op plan", "plan", "-detailed-exitcode"); got.reads > budget || got.writes != 0 {
 		t.Errorf("no-op plan of %d resources: %d reads and %d writes, want at most %d reads and no write", n, got.reads, got.writes, budget)
+	}
+	// Each delete sends the version it last saw: one write, no read.
+	if got := step("destroy", "destroy", "-auto-approve", "-parallelism=10"); got.reads > budget || got.writes != n {
+		t.Errorf("destroy of %d resources: %d reads and %d writes, want at most %d reads and %d writes", n, got.reads, got.writes, budget, n)
 	}
 }
 

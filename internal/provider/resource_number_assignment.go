@@ -144,7 +144,7 @@ func (r *numberAssignmentResource) ModifyPlan(ctx context.Context, req resource.
 func (r *numberAssignmentResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	ctx, finish := operationDeadline(ctx, req.Plan, "callingportal_number_assignment", opCreate, &resp.Diagnostics)
 	defer finish()
-	if number := r.assign(ctx, req.Plan, &resp.State, &resp.Diagnostics, true); number != "" {
+	if number := r.assign(ctx, req.Plan, &resp.State, resp.Private, &resp.Diagnostics, true); number != "" {
 		saveIdentity(ctx, req.Identity, resp.Identity, r.client.Site, numberAssignmentIdentity(r.client.Site, number), &resp.Diagnostics)
 	}
 }
@@ -187,7 +187,7 @@ func (r *numberAssignmentResource) Read(ctx context.Context, req resource.ReadRe
 		return
 	}
 	r.ledger.holding(n.Number, n.AssignedID)
-	setNumberAssignmentState(ctx, n, state.Timeouts, &resp.State, &resp.Diagnostics)
+	setNumberAssignmentState(ctx, n, state.Timeouts, &resp.State, resp.Private, &resp.Diagnostics)
 }
 
 // Update moves the number to another target: it keeps its station. A
@@ -202,11 +202,15 @@ func (r *numberAssignmentResource) Update(ctx context.Context, req resource.Upda
 		saveIdentity(ctx, req.Identity, resp.Identity, r.client.Site, numberAssignmentIdentity(r.client.Site, number.ValueString()), &resp.Diagnostics)
 		return
 	}
-	if number := r.assign(ctx, req.Plan, &resp.State, &resp.Diagnostics, false); number != "" {
+	if number := r.assign(ctx, req.Plan, &resp.State, resp.Private, &resp.Diagnostics, false); number != "" {
 		saveIdentity(ctx, req.Identity, resp.Identity, r.client.Site, numberAssignmentIdentity(r.client.Site, number), &resp.Diagnostics)
 	}
 }
 
+// Delete frees the number if this assignment's target still holds it. It
+// sends the version last read or written as If-Match, one request; a number
+// changed since (or a state without that version) is read first, and one
+// held elsewhere now is left where it is.
 func (r *numberAssignmentResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	ctx, finish := operationDeadline(ctx, req.State, "callingportal_number_assignment", opDelete, &resp.Diagnostics)
 	defer finish()
@@ -216,6 +220,22 @@ func (r *numberAssignmentResource) Delete(ctx context.Context, req resource.Dele
 		return
 	}
 	number, target := state.Number.ValueString(), state.target()
+	v, diags := readVersion(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if diags.HasError() {
+		return
+	}
+	if v != 0 {
+		_, err := r.client.Numbers.Unassign(ctx, number, v)
+		switch {
+		case err == nil, errors.Is(err, client.ErrNotFound):
+			return
+		case !errors.Is(err, client.ErrPreconditionFailed):
+			addPortalError(&resp.Diagnostics, errorAttribute(err, numberAssignmentFields, path.Root("number")), "unassign "+number, err)
+			return
+		}
+		// Changed since: what happens next depends on who holds it now.
+	}
 	n, err := r.client.Numbers.Read(ctx, number)
 	switch {
 	case errors.Is(err, client.ErrNotFound), err == nil && n.Status == contract.StatusAvailable:
@@ -294,7 +314,7 @@ var numberAssignmentFields = map[string]string{
 // portal's answer; it returns the number, or "" when it failed. On create it
 // takes an available number only, and with it the station that the ledger
 // counted; otherwise it moves the number.
-func (r *numberAssignmentResource) assign(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics, create bool) string {
+func (r *numberAssignmentResource) assign(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, private privateKeys, diags *diag.Diagnostics, create bool) string {
 	var m numberAssignmentModel
 	diags.Append(plan.Get(ctx, &m)...)
 	if diags.HasError() {
@@ -315,7 +335,7 @@ func (r *numberAssignmentResource) assign(ctx context.Context, plan tfsdk.Plan, 
 	if create {
 		tflog.Debug(ctx, "assigned number", map[string]any{"number": n.Number, "type": n.AssignedType, "id": n.AssignedID})
 	}
-	setNumberAssignmentState(ctx, n, m.Timeouts, state, diags)
+	setNumberAssignmentState(ctx, n, m.Timeouts, state, private, diags)
 	if diags.HasError() {
 		return ""
 	}
@@ -323,8 +343,9 @@ func (r *numberAssignmentResource) assign(ctx context.Context, plan tfsdk.Plan, 
 }
 
 // setNumberAssignmentState saves a number that a phone or service holds, as
-// the portal returned it, with the timeouts of the plan or prior state.
-func setNumberAssignmentState(ctx context.Context, n contract.Number, t timeouts.Value, state *tfsdk.State, diags *diag.Diagnostics) {
+// the portal returned it, with the timeouts of the plan or prior state, and
+// its version in private state.
+func setNumberAssignmentState(ctx context.Context, n contract.Number, t timeouts.Value, state *tfsdk.State, private privateKeys, diags *diag.Diagnostics) {
 	m, ok := numberAssignmentFromAPI(n)
 	if !ok {
 		diags.AddError("Unexpected portal answer",
@@ -334,6 +355,7 @@ func setNumberAssignmentState(ctx context.Context, n contract.Number, t timeouts
 	}
 	m.Timeouts = t
 	diags.Append(state.Set(ctx, &m)...)
+	diags.Append(saveVersion(ctx, private, n.Version)...)
 }
 
 // target is where the planned assignment points the number.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
@@ -388,4 +389,41 @@ func (p *testPortal) checkAssignmentsDestroyed(s *terraform.State) error {
 		}
 	}
 	return nil
+}
+
+// TestNumberAssignmentDestroyOfAStaleState destroys three assignments with
+// -refresh=false after the portal changed two of them: the unchanged one is
+// freed with its saved version, the one freed meanwhile is gone already, and
+// the one moved to another target is left there with a warning.
+func TestNumberAssignmentDestroyOfAStaleState(t *testing.T) {
+	c := newCLI(t)
+	p := startPortal(t)
+	service, lobby := p.serviceID(t, "After Hours"), p.phoneID(t, "Lobby Phone")
+	const unchanged, freed, moved = "+13125550150", "+13125550151", "+13125550152"
+	c.write(t, p.config(fmt.Sprintf(`
+resource "callingportal_number_assignment" "a" {
+  for_each   = toset([%q, %q, %q])
+  number     = each.value
+  service_id = %q
+}
+`, unchanged, freed, moved, service)))
+	if out, err := c.run("apply", "-auto-approve"); err != nil {
+		t.Fatalf("apply: %v\n%s", err, out)
+	}
+	if _, err := p.client.Numbers.Unassign(t.Context(), freed, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.client.Numbers.Assign(t.Context(), moved, contract.Target{Type: contract.TargetPhone, ID: lobby}, false); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.run("destroy", "-auto-approve", "-refresh=false")
+	if err != nil || strings.Count(out, "Number moved outside Terraform") != 1 || !strings.Contains(out, moved+" is now held by phone") {
+		t.Fatalf("destroy of a stale state: %v, want it to succeed with one warning, for %s\n%s", err, moved, out)
+	}
+	for number, want := range map[string]contract.Target{unchanged: {}, freed: {}, moved: {Type: contract.TargetPhone, ID: lobby}} {
+		n, err := p.client.Numbers.Read(t.Context(), number)
+		if err != nil || n.AssignedType != want.Type || n.AssignedID != want.ID {
+			t.Errorf("after the destroy %s is %+v (%v), want held by %+v", number, n, err, want)
+		}
+	}
 }

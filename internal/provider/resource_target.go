@@ -317,11 +317,6 @@ func (r *targetResource[T, In, M]) save(ctx context.Context, v T, t timeouts.Val
 	}
 }
 
-// privateKeys is the private state of a resource response.
-type privateKeys interface {
-	SetKey(context.Context, string, []byte) diag.Diagnostics
-}
-
 // targetFields maps the portal's field names in errors to the attributes of
 // callingportal_phone and callingportal_service, which use the same names.
 var targetFields = map[string]string{

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -553,32 +552,4 @@ func planned(v types.String) string {
 		return "a number known after apply"
 	}
 	return v.ValueString()
-}
-
-// versionKey is the private-state key of the user's version as Read or the
-// last write saw it; updates are conditional on it (If-Match).
-const versionKey = "version"
-
-// saveVersion and readVersion keep the version in private state; a state
-// without one (written before the provider kept it, or edited by hand)
-// reads as 0, and Update then reads the user's version, after checking that
-// the user is unchanged.
-func saveVersion(ctx context.Context, private interface {
-	SetKey(context.Context, string, []byte) diag.Diagnostics
-}, version int64) diag.Diagnostics {
-	return private.SetKey(ctx, versionKey, []byte(strconv.FormatInt(version, 10)))
-}
-
-func readVersion(ctx context.Context, private interface {
-	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
-}) (int64, diag.Diagnostics) {
-	raw, diags := private.GetKey(ctx, versionKey)
-	if diags.HasError() || len(raw) == 0 {
-		return 0, diags
-	}
-	version, err := strconv.ParseInt(string(raw), 10, 64)
-	if err != nil {
-		diags.AddError("Unreadable private state", "The user's saved version "+strconv.Quote(string(raw))+" is not a number: "+err.Error())
-	}
-	return version, diags
 }

@@ -40,6 +40,7 @@ type options struct {
 	profile   string
 	skipTF    bool
 	skipHTTP  bool
+	skipData  bool
 	terraform string
 }
 
@@ -65,6 +66,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of this process (the portal, in-process, and the load clients) to FILE")
 	fs.BoolVar(&o.skipTF, "skip-terraform", false, "leave out the Terraform table")
 	fs.BoolVar(&o.skipHTTP, "skip-backend", false, "leave out the backend table")
+	fs.BoolVar(&o.skipData, "skip-terraform-data", false, "leave out terraform_data (Terraform's floor), which at N = 5,000 takes as long as a provider")
 	fs.StringVar(&o.terraform, "terraform", "terraform", "the Terraform CLI")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {

@@ -107,7 +107,10 @@ func newTerraformBench(ctx context.Context, o options, work string, portals map[
 	for _, s := range o.stores {
 		t.kinds = append(t.kinds, ourKind(s))
 	}
-	t.kinds = append(t.kinds, kindReference, kindData)
+	t.kinds = append(t.kinds, kindReference)
+	if !o.skipData {
+		t.kinds = append(t.kinds, kindData)
+	}
 	return t, nil
 }
 

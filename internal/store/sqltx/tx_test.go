@@ -24,21 +24,29 @@ func TestBind(t *testing.T) {
 	}
 }
 
+// writerPool is a real SQLite file behind a pool of one connection, as the
+// SQLite writer's, with schema run on it; it is closed when the test ends.
+func writerPool(t *testing.T, schema string) *sql.DB {
+	t.Helper()
+	pool, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pool.Close() })
+	pool.SetMaxOpenConns(1)
+	if _, err := pool.Exec(schema); err != nil {
+		t.Fatal(err)
+	}
+	return pool
+}
+
 // TestQueryPreparedOnItsSecondRunInATransaction: on a pool of one
 // connection (the SQLite writer's), a query the pool has not prepared runs
 // unprepared once, is prepared on the transaction's connection on its
 // second run and reused after, and the pool prepares it once the
 // transaction is over; every run reads the right row.
 func TestQueryPreparedOnItsSecondRunInATransaction(t *testing.T) {
-	pool, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	pool.SetMaxOpenConns(1)
-	if _, err := pool.Exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c')"); err != nil {
-		t.Fatal(err)
-	}
+	pool := writerPool(t, "CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c')")
 	db := NewDB(pool, true)
 	sqlTx, err := pool.BeginTx(t.Context(), nil)
 	if err != nil {
@@ -72,15 +80,7 @@ func TestQueryPreparedOnItsSecondRunInATransaction(t *testing.T) {
 // many at once: every write commits, and once they have all returned no
 // Batcher is left running, whatever names the requests brought.
 func TestSiteBatchersStopWhenIdle(t *testing.T) {
-	pool, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	pool.SetMaxOpenConns(1)
-	if _, err := pool.Exec("CREATE TABLE t (site TEXT)"); err != nil {
-		t.Fatal(err)
-	}
+	pool := writerPool(t, "CREATE TABLE t (site TEXT)")
 	sites := (&Dialect{Name: "test"}).NewSiteBatchers(NewDB(pool, false), nil)
 	write := func(site string) error {
 		return sites.Run(t.Context(), site, nil, func(ptx portal.Tx) error {

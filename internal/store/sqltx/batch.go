@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"sync"
 
+	"github.com/callingportal/terraform-provider-callingportal/internal/contract"
 	"github.com/callingportal/terraform-provider-callingportal/internal/portal"
 )
 
@@ -122,14 +124,23 @@ func (b *Batcher) commit(batch []*job) {
 		return
 	}
 	defer func() { _ = sqlTx.Rollback() }()
+	// The sites locked by the writes that committed so far: the lock lasts
+	// as long as the transaction, so the next write starts with them and
+	// does not lock and read them again. What a write that failed locked or
+	// changed was rolled back with it, and is not passed on.
+	locked := map[string]contract.Site{}
 	for _, j := range batch {
 		if j.err = j.ctx.Err(); j.err != nil {
 			continue
 		}
 		t := b.d.newTx(context.WithoutCancel(j.ctx), b.db, sqlTx, j.clock())
+		maps.Copy(t.locked, locked)
 		if err := b.savepoint(t, j, len(ran) > 0); err != nil {
 			fail(fmt.Errorf("%s: savepoint: %w", b.d.Name, err))
 			return
+		}
+		if j.err == nil && j.panic == nil {
+			locked = t.locked
 		}
 		ran = append(ran, t)
 	}

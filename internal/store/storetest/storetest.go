@@ -1281,14 +1281,17 @@ func testRollbackOnPanic(t *testing.T, open func(*testing.T) portal.Store) {
 }
 
 // testWritesOfASiteShareOneCommit holds a write of the site while four more
-// queue, then lets them run as one batch: the last sees the first's phone in
-// its transaction while readers do not yet (one transaction, so one commit),
-// and a write that fails or panics in between leaves nothing while the
-// others commit.
+// queue, then lets them run as one batch: the last sees the first's phone
+// and stations in its transaction while readers do not yet (one
+// transaction, so one commit), and a write that fails or panics in between,
+// after changing the site, leaves nothing while the others commit.
 func testWritesOfASiteShareOneCommit(t *testing.T, open func(*testing.T) portal.Store) {
 	f := newFixture(t, open, 1)
 	s, ctx := f.store, t.Context()
-	create := func(tx portal.Tx, name string) error {
+	create := func(tx portal.Tx, name string, stations int) error {
+		if _, err := portal.SetStationsPurchased(tx, site, stations, portal.Condition{}); err != nil {
+			return err
+		}
 		_, err := portal.CreatePhone(tx, site, contract.PhoneInput{TargetInput: contract.TargetInput{Name: new(name)}, Model: new("T54W")})
 		return err
 	}
@@ -1302,7 +1305,7 @@ func testWritesOfASiteShareOneCommit(t *testing.T, open func(*testing.T) portal.
 		must(t, s.UpdateSite(ctx, site, func(tx portal.Tx) error {
 			close(running)
 			<-release
-			return create(tx, "held")
+			return create(tx, "held", 2)
 		}))
 	})
 	<-running
@@ -1311,25 +1314,27 @@ func testWritesOfASiteShareOneCommit(t *testing.T, open func(*testing.T) portal.
 	var gotPanic any
 	var seenInTx, seenByReaders bool
 	queue := []func(){
-		func() { must(t, s.UpdateSite(ctx, site, func(tx portal.Tx) error { return create(tx, "first") })) },
+		func() { must(t, s.UpdateSite(ctx, site, func(tx portal.Tx) error { return create(tx, "first", 3) })) },
 		func() {
 			gotFailed = s.UpdateSite(ctx, site, func(tx portal.Tx) error {
-				must(t, create(tx, "failed"))
+				must(t, create(tx, "failed", 4))
 				return failed
 			})
 		},
 		func() {
 			defer func() { gotPanic = recover() }()
 			_ = s.UpdateSite(ctx, site, func(tx portal.Tx) error {
-				must(t, create(tx, "panicked"))
+				must(t, create(tx, "panicked", 5))
 				panic("a bug in a rule")
 			})
 		},
 		func() {
 			must(t, s.UpdateSite(ctx, site, func(tx portal.Tx) error {
-				seenInTx = exists(tx, "first")
+				got, err := tx.GetSite(site)
+				must(t, err)
+				seenInTx = exists(tx, "first") && got.StationsPurchased == 3
 				must(t, s.View(ctx, func(tx portal.Tx) error { seenByReaders = exists(tx, "first"); return nil }))
-				return create(tx, "last")
+				return create(tx, "last", 6)
 			}))
 		},
 	}
@@ -1340,7 +1345,7 @@ func testWritesOfASiteShareOneCommit(t *testing.T, open func(*testing.T) portal.
 	close(release)
 	wg.Wait()
 	if !seenInTx || seenByReaders {
-		t.Errorf("the last write saw the first's phone: in its transaction %v (want true), through a reader %v (want false): not one batch", seenInTx, seenByReaders)
+		t.Errorf("the last write saw the first's phone and stations: in its transaction %v (want true), through a reader %v (want false): not one batch", seenInTx, seenByReaders)
 	}
 	if !errors.Is(gotFailed, failed) {
 		t.Errorf("failed write returned %v, want its own error", gotFailed)
@@ -1353,6 +1358,9 @@ func testWritesOfASiteShareOneCommit(t *testing.T, open func(*testing.T) portal.
 			if got := exists(tx, name); got != want {
 				t.Errorf("phone %q exists: %v, want %v", name, got, want)
 			}
+		}
+		if got, err := tx.GetSite(site); err != nil || got.StationsPurchased != 6 {
+			t.Errorf("site after the batch: %+v (%v), want the last write's 6 stations", got, err)
 		}
 		return nil
 	}))

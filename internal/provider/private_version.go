@@ -7,10 +7,16 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 )
 
-// privateKeys is the private state of a resource response.
-type privateKeys interface {
-	SetKey(context.Context, string, []byte) diag.Diagnostics
-}
+// privateKeys is the private state of a resource response, and
+// privateReader that of a request.
+type (
+	privateKeys interface {
+		SetKey(context.Context, string, []byte) diag.Diagnostics
+	}
+	privateReader interface {
+		GetKey(context.Context, string) ([]byte, diag.Diagnostics)
+	}
+)
 
 // versionKey is the private-state key of an object's version as Read or the
 // last write saw it: the user's and the phone's or service's updates, and a
@@ -24,9 +30,7 @@ func saveVersion(ctx context.Context, private privateKeys, version int64) diag.D
 	return private.SetKey(ctx, versionKey, []byte(strconv.FormatInt(version, 10)))
 }
 
-func readVersion(ctx context.Context, private interface {
-	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
-}) (int64, diag.Diagnostics) {
+func readVersion(ctx context.Context, private privateReader) (int64, diag.Diagnostics) {
 	raw, diags := private.GetKey(ctx, versionKey)
 	if diags.HasError() || len(raw) == 0 {
 		return 0, diags
